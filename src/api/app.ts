@@ -1,0 +1,236 @@
+// Builds the HTTP API: the SMTP2GO envelope, key authentication, request limits, schema validation,
+// the OpenAPI document, and the endpoints of every group under /v3.
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import swagger from '@fastify/swagger';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import type { Config } from '../config/settings.js';
+import {
+  PetrelError,
+  ValidationError,
+  endpointNotFound,
+  internalError,
+  payloadTooLarge,
+  rateLimited,
+} from '../domain/errors.js';
+import { ErrorEnvelope, Envelope } from '../domain/schemas/common.js';
+import { validateBody } from '../domain/validate.js';
+import type { Metrics } from '../metrics.js';
+import type { Caller, OperationsDeps } from '../operations/context.js';
+import { authenticate } from './auth.js';
+import type { EndpointDef } from './endpoint.js';
+import { failure, success } from './envelope.js';
+import { RequestLimiter } from './request-limiter.js';
+import { ALL_ENDPOINTS } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The endpoint name API keys use ("/users/smtp/add"); absent on routes that need no key. */
+    endpoint?: string;
+  }
+  interface FastifyRequest {
+    caller?: Caller;
+    keyPrefix?: string;
+    keyEndpoints?: readonly string[];
+  }
+}
+
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface ApiDeps {
+  ops: OperationsDeps;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+function parseJsonBody(
+  _req: FastifyRequest,
+  body: string,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  if (body.trim() === '') return done(null, {});
+  try {
+    done(null, JSON.parse(body));
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : 'parse error';
+    done(new ValidationError('body', `The request body is not valid JSON: ${detail}`));
+  }
+}
+
+/** Maps anything thrown while serving a request to the catalogue's error, logging the unexpected. */
+function toPetrelError(err: FastifyError | Error, request: FastifyRequest, logger: Logger): PetrelError {
+  if (err instanceof PetrelError) return err;
+  const e = err as FastifyError;
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
+    return payloadTooLarge(request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT);
+  }
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return new ValidationError('body', `The request could not be read: ${e.message}`);
+  }
+  logger.error(
+    { err, requestId: request.id, url: request.url },
+    'unexpected error while serving an API request',
+  );
+  return internalError();
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    // The cast widens pino's Logger to the instance's logger type, so the app is a plain FastifyInstance.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Fastify's two lines per request are replaced by one access line in onResponse below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: false,
+  });
+  const limiter = new RequestLimiter(deps.config.apiRequestsPerMinute);
+
+  // SMTP2GO clients send JSON, sometimes with no or a wrong content type: every body is read as JSON.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!request.headers['content-type']) request.headers['content-type'] = 'application/json';
+    done();
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+
+  // One validator for API and CLI: requests are checked by validateBody, whose errors name the field.
+  app.setValidatorCompiler(({ schema }) => (data: unknown) => {
+    try {
+      return { value: validateBody(schema as TSchema, data) };
+    } catch (err) {
+      return { error: err as Error };
+    }
+  });
+  // Response schemas document the API; answers are written as they are, never reshaped by a serializer.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const error = toPetrelError(err, request, deps.logger);
+    if (error.kind === 'rateLimited') void reply.header('retry-after', String(request.retryAfter ?? 60));
+    return reply.code(error.httpStatus).type('application/json').send(failure(request.id, error));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/json')
+      .send(failure(request.id, endpointNotFound(request.method, request.url.split('?')[0] ?? ''))),
+  );
+
+  app.addHook('preValidation', async (request) => {
+    const endpoint = request.routeOptions.config.endpoint;
+    if (endpoint === undefined) return;
+    const key = await authenticate(deps.ops, request, endpoint);
+    const decision = limiter.take(key.id);
+    if (!decision.allowed) {
+      request.retryAfter = decision.retryAfterSeconds;
+      deps.logger.warn({ key: key.keyPrefix, endpoint }, 'API request limit reached');
+      throw rateLimited(limiter.perMinute);
+    }
+    request.caller = { accountId: key.accountId, keyId: key.id };
+    request.keyPrefix = key.keyPrefix;
+    request.keyEndpoints = key.endpoints;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const endpoint = request.routeOptions.config.endpoint ?? 'other';
+    deps.metrics.apiRequests.inc({ endpoint, status: String(reply.statusCode) });
+    request.log.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        endpoint,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        key: request.keyPrefix,
+      },
+      'API request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Petrel API',
+        version: '3',
+        description: 'SMTP2GO v3-compatible API for managing SMTP users, served by Petrel.',
+      },
+      components: {
+        securitySchemes: {
+          ApiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Smtp2go-Api-Key' },
+          Bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ ApiKeyHeader: [] }, { Bearer: [] }],
+    },
+  });
+
+  for (const def of ALL_ENDPOINTS) registerEndpoint(app, def, deps);
+
+  app.get('/v3/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await deps.ops.repos.accounts.findMaster();
+    return { status: 'ok' };
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    const token = deps.config.metricsToken;
+    if (token !== null && request.headers.authorization !== `Bearer ${token}`) {
+      return reply.code(401).type('text/plain').send('metrics need the configured bearer token\n');
+    }
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    retryAfter?: number;
+  }
+}
+
+function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps): void {
+  const methods = def.methods ?? ['POST'];
+  for (const method of methods) {
+    app.route({
+      method,
+      url: `/v3${def.path}`,
+      bodyLimit: def.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      config: { endpoint: def.path },
+      schema: {
+        summary: def.summary,
+        tags: [def.tag],
+        body: def.body,
+        response: {
+          200: Envelope(def.response ?? Type.Object({})),
+          '4XX': ErrorEnvelope,
+          '5XX': ErrorEnvelope,
+        },
+      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const data = await def.handler(
+          {
+            caller: request.caller as Caller,
+            deps: deps.ops,
+            config: deps.config,
+            method,
+            keyEndpoints: request.keyEndpoints ?? [],
+            allEndpoints: ALL_ENDPOINTS.map((e) => e.path),
+          },
+          request.body,
+        );
+        return reply.type('application/json').send(success(request.id, data));
+      },
+    });
+  }
+}

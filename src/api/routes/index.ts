@@ -1,0 +1,6 @@
+// Every endpoint group of the API, in the order the OpenAPI document lists them.
+import type { EndpointDef } from '../endpoint.js';
+import { dedicatedIpEndpoints } from './dedicated-ips.js';
+import { smtpUserEndpoints } from './smtp-users.js';
+
+export const ALL_ENDPOINTS: EndpointDef[] = [...smtpUserEndpoints, ...dedicatedIpEndpoints];

@@ -1,0 +1,16 @@
+// All repositories over one database handle (or one transaction).
+import type { Kysely } from 'kysely';
+import type { Database } from '../tables.js';
+import { accountsRepository } from './accounts.js';
+import { apiKeysRepository } from './api-keys.js';
+import { smtpUsersRepository } from './smtp-users.js';
+
+export function repositories(db: Kysely<Database>) {
+  return {
+    accounts: accountsRepository(db),
+    apiKeys: apiKeysRepository(db),
+    smtpUsers: smtpUsersRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositories>;

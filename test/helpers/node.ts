@@ -1,0 +1,103 @@
+// Starts a real Petrel node for a test: HTTP on an ephemeral loopback port, SQLite in a temp dir, or
+// PostgreSQL (its own schema) when PETREL_TEST_DATABASE_URL is set — so the whole suite runs on both.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/settings.js';
+import { createLogger } from '../../src/logger.js';
+import { createMasterAccount } from '../../src/operations/accounts.js';
+import { startNode, type PetrelNode } from '../../src/server.js';
+
+export const TEST_DATABASE_URL = process.env.PETREL_TEST_DATABASE_URL ?? null;
+
+export interface TestNode extends PetrelNode {
+  masterAccountId: string;
+  masterKey: string;
+  /** POSTs JSON to /v3<path> with the given key (header), returning status, headers and parsed body. */
+  call(path: string, body?: unknown, options?: CallOptions): Promise<ApiAnswer>;
+  stop(): Promise<void>;
+}
+
+export interface CallOptions {
+  key?: string | null;
+  method?: string;
+  headers?: Record<string, string>;
+  rawBody?: string | Buffer;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  // Tests read arbitrary fields of the answer.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+async function createSchema(): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL ?? undefined });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  return schema;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL ?? undefined });
+  await client.connect();
+  await client.query(`DROP SCHEMA ${schema} CASCADE`);
+  await client.end();
+}
+
+export async function startTestNode(env: Record<string, string> = {}): Promise<TestNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'petrel-test-'));
+  const config: Config = loadConfig({
+    env: {
+      PETREL_DATA_DIR: dataDir,
+      PETREL_HTTP_LISTEN: '127.0.0.1:0',
+      PETREL_SMTP_LISTEN: '127.0.0.1:0',
+      PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+      PETREL_HOSTNAME: 'petrel.test',
+      PETREL_LOG_LEVEL: process.env.PETREL_TEST_LOG_LEVEL ?? 'silent',
+      ...(TEST_DATABASE_URL ? { PETREL_DATABASE_URL: TEST_DATABASE_URL } : {}),
+      ...env,
+    },
+  });
+  const schema = TEST_DATABASE_URL ? await createSchema() : undefined;
+  const node = await startNode(config, createLogger(config.logLevel), schema ? { pgSchema: schema } : {});
+  const master = await createMasterAccount(node.ops, 'Test master');
+
+  const call = async (path: string, body: unknown = {}, options: CallOptions = {}): Promise<ApiAnswer> => {
+    const key = options.key === undefined ? master.api_key : options.key;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+    if (key !== null) headers['x-smtp2go-api-key'] = key;
+    const response = await fetch(`${node.httpUrl}/v3${path}`, {
+      method: options.method ?? 'POST',
+      headers,
+      body: options.rawBody ?? JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON; the test sees the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+  return {
+    ...node,
+    masterAccountId: master.account_id,
+    masterKey: master.api_key,
+    call,
+    async stop() {
+      await node.close();
+      if (schema) await dropSchema(schema);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
