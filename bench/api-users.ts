@@ -57,7 +57,7 @@ async function startServer(dialect: 'sqlite' | 'postgres'): Promise<Started> {
     },
   );
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench node exited with ${code}`)));
   });
   const { url, key } = JSON.parse(line) as { url: string; key: string };
