@@ -5,7 +5,7 @@ import { apiKeyInvalid, permissionDenied } from '../domain/errors.js';
 import type { OperationsDeps } from '../operations/context.js';
 import { API_KEY_INPUT_PATTERN, hashApiKey } from '../security/api-key.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { isEndpointPermitted } from './endpoint-permissions.js';
+import { isEndpointPermitted } from '../domain/endpoint-permissions.js';
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-smtp2go-api-key'];

@@ -1,16 +1,38 @@
-// Creating API keys: the full key string exists only in the answer to its creation; the store keeps
-// its SHA-256 hash and a short prefix.
-import { DEFAULT_SENDING_SETTINGS, type SendingSettings } from '../domain/sending-settings.js';
-import { apiKeyPrefix, generateApiKey, hashApiKey } from '../security/api-key.js';
+// API keys (SPEC §1.1, §1.6): the full key string exists only in the answer to its creation (the store
+// keeps its SHA-256 hash and a short prefix), and a key never grants more endpoints than it holds.
+import { isEndpointPermitted, isGrantWithin } from '../domain/endpoint-permissions.js';
+import { apiException, fieldError } from '../domain/errors.js';
+import type {
+  AddApiKeyBody,
+  ApiKeyResult,
+  EditApiKeyBody,
+  RemoveApiKeyBody,
+  ViewApiKeysBody,
+} from '../domain/schemas/api-keys.js';
+import {
+  DEFAULT_SENDING_SETTINGS,
+  resolveSendingSettings,
+  toSendingSettingsView,
+  type SendingSettings,
+} from '../domain/sending-settings.js';
+import { API_KEY_INPUT_PATTERN, apiKeyPrefix, generateApiKey, hashApiKey } from '../security/api-key.js';
 import { shortId } from '../security/ids.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { nowIso, type OperationsDeps } from './context.js';
+import {
+  actingAccount,
+  checkIpPool,
+  isAccountOpen,
+  nowIso,
+  type Caller,
+  type OperationsDeps,
+} from './context.js';
 
 export interface NewApiKey {
   key: string;
   record: ApiKeyRecord;
 }
 
+/** Stores a new key of `accountId` (no permission checks: the API and CLI make those first). */
 export async function createApiKey(
   deps: OperationsDeps,
   accountId: string,
@@ -30,4 +52,189 @@ export async function createApiKey(
   await deps.repos.apiKeys.insert(record);
   deps.logger.info({ account: accountId, key: record.keyPrefix, id: record.id }, 'API key created');
   return { key, record };
+}
+
+/** What the calling key may hand out: its own patterns, within the endpoints the API serves. */
+export interface Grant {
+  /** The calling key's endpoint patterns. */
+  held: readonly string[];
+  /** Every endpoint path the API serves. */
+  known: readonly string[];
+}
+
+const KEY_LENGTH = 'api-'.length + 32;
+
+/** The key as listings show it: its stored prefix, the rest masked (SMTP2GO masks with asterisks too). */
+export function maskedKey(prefix: string): string {
+  return prefix + '*'.repeat(Math.max(KEY_LENGTH - prefix.length, 0));
+}
+
+export function toApiKeyResult(
+  key: ApiKeyRecord,
+  accountOpen: boolean,
+  fullKey: string | null,
+): ApiKeyResult {
+  return {
+    id: key.id,
+    api_key: fullKey ?? maskedKey(key.keyPrefix),
+    description: key.description,
+    endpoints: key.endpoints,
+    created_at: key.createdAt,
+    ...toSendingSettingsView(key.settings, accountOpen),
+  };
+}
+
+function quoted(value: string): string {
+  return `'${JSON.stringify(value).slice(1, -1)}'`;
+}
+
+/**
+ * Checks a requested endpoint list and returns it without repeats. Each pattern must be "*" or a path
+ * starting with "/" that reaches at least one real endpoint, and lie within what the caller holds.
+ */
+export function checkEndpoints(wanted: readonly string[], grant: Grant): string[] {
+  const unique = [...new Set(wanted)];
+  for (const pattern of unique) {
+    if (pattern !== '*' && !pattern.startsWith('/')) {
+      throw fieldError('endpoints', `must list "*" or paths starting with "/", found ${quoted(pattern)}`);
+    }
+    if (!grant.known.some((endpoint) => isEndpointPermitted([pattern], endpoint))) {
+      throw fieldError('endpoints', `lists ${quoted(pattern)}, which matches no endpoint of this API`);
+    }
+    if (!isGrantWithin(grant.held, [pattern])) {
+      throw fieldError(
+        'endpoints',
+        `lists ${quoted(pattern)}, which is more than the calling API key holds (${grant.held.join(', ')})`,
+      );
+    }
+  }
+  return unique;
+}
+
+/** The endpoint paths a key holding `held` may grant: every served endpoint its patterns cover. */
+export function grantableEndpoints(grant: Grant): string[] {
+  return [...new Set(grant.known.filter((endpoint) => isEndpointPermitted(grant.held, endpoint)))];
+}
+
+/** SMTP2GO clients name keys by the full key string; answers echo only its prefix. */
+const isFullKey = (id: string): boolean => API_KEY_INPUT_PATTERN.test(id);
+
+const noSuchApiKey = (id: string) =>
+  apiException(`No API key ${quoted(isFullKey(id) ? `${apiKeyPrefix(id)}…` : id)} in this account`);
+
+/** A key of `accountId`, named by its short id or by the full key; another account's key is not found. */
+async function lookUpKey(
+  deps: OperationsDeps,
+  accountId: string,
+  id: string,
+): Promise<ApiKeyRecord | undefined> {
+  const key = isFullKey(id)
+    ? await deps.repos.apiKeys.findByHash(hashApiKey(id))
+    : await deps.repos.apiKeys.findInAccount(accountId, id);
+  return key && key.accountId === accountId ? key : undefined;
+}
+
+async function findKey(deps: OperationsDeps, accountId: string, id: string): Promise<ApiKeyRecord> {
+  const key = await lookUpKey(deps, accountId, id);
+  if (!key) throw noSuchApiKey(id);
+  return key;
+}
+
+/**
+ * A key may change or remove only keys that hold no more than it does: otherwise a narrow key could
+ * block or delete the keys that administer it.
+ */
+function checkMayManage(key: ApiKeyRecord, grant: Grant): void {
+  if (!isGrantWithin(grant.held, key.endpoints)) {
+    throw apiException(
+      `The API key '${key.id}' holds endpoints the calling API key does not hold, ` +
+        'so it cannot change or remove it',
+    );
+  }
+}
+
+function logWarnings(deps: OperationsDeps, keyId: string, warnings: string[]): void {
+  for (const warning of warnings) deps.logger.warn({ id: keyId }, warning);
+}
+
+export async function addApiKey(
+  deps: OperationsDeps,
+  caller: Caller,
+  body: AddApiKeyBody,
+  grant: Grant,
+): Promise<ApiKeyResult> {
+  const account = await actingAccount(deps, caller, body.subaccount_id);
+  const endpoints = checkEndpoints(body.endpoints ?? grant.held, grant);
+  const { settings, warnings } = resolveSendingSettings(body, DEFAULT_SENDING_SETTINGS);
+  checkIpPool(deps, account.id, settings.ip_pool);
+  const { key, record } = await createApiKey(deps, account.id, {
+    description: body.description ?? '',
+    endpoints,
+    settings,
+  });
+  logWarnings(deps, record.id, warnings);
+  return toApiKeyResult(record, isAccountOpen(account), key);
+}
+
+export async function viewApiKeys(
+  deps: OperationsDeps,
+  caller: Caller,
+  body: ViewApiKeysBody,
+): Promise<ApiKeyResult[]> {
+  const account = await actingAccount(deps, caller, body.subaccount_id);
+  const open = isAccountOpen(account);
+  if (body.id !== undefined && body.id !== '') {
+    const key = await lookUpKey(deps, account.id, body.id);
+    return key ? [toApiKeyResult(key, open, null)] : [];
+  }
+  const search = (body.search ?? '').trim().toLowerCase();
+  const keys = await deps.repos.apiKeys.listInAccount(account.id);
+  return keys
+    .filter((k) => search === '' || k.description.toLowerCase().includes(search) || k.id.includes(search))
+    .map((k) => toApiKeyResult(k, open, null));
+}
+
+export async function editApiKey(
+  deps: OperationsDeps,
+  caller: Caller,
+  body: EditApiKeyBody,
+  grant: Grant,
+): Promise<ApiKeyResult> {
+  const account = await actingAccount(deps, caller, body.subaccount_id);
+  const current = await findKey(deps, account.id, body.id);
+  checkMayManage(current, grant);
+  const endpoints = body.endpoints !== undefined ? checkEndpoints(body.endpoints, grant) : current.endpoints;
+  const { settings, warnings } = resolveSendingSettings(body, current.settings);
+  if (settings.ip_pool !== current.settings.ip_pool) checkIpPool(deps, account.id, settings.ip_pool);
+  const updated: ApiKeyRecord = {
+    ...current,
+    description: body.description !== undefined ? (body.description ?? '') : current.description,
+    endpoints,
+    settings,
+  };
+  if (!(await deps.repos.apiKeys.update(updated))) throw noSuchApiKey(body.id);
+  logWarnings(deps, updated.id, warnings);
+  deps.logger.info(
+    { account: account.id, key: updated.keyPrefix, id: updated.id, by: caller.keyId },
+    'API key edited',
+  );
+  return toApiKeyResult(updated, isAccountOpen(account), null);
+}
+
+/** A key may remove itself; the request that does so is its last. */
+export async function removeApiKey(
+  deps: OperationsDeps,
+  caller: Caller,
+  body: RemoveApiKeyBody,
+  grant: Grant,
+): Promise<ApiKeyResult> {
+  const account = await actingAccount(deps, caller, body.subaccount_id);
+  const current = await findKey(deps, account.id, body.id);
+  checkMayManage(current, grant);
+  if (!(await deps.repos.apiKeys.remove(account.id, current.id))) throw noSuchApiKey(body.id);
+  deps.logger.info(
+    { account: account.id, key: current.keyPrefix, id: current.id, by: caller.keyId },
+    'API key removed',
+  );
+  return toApiKeyResult(current, isAccountOpen(account), null);
 }

@@ -67,7 +67,14 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     },
   });
   const schema = TEST_DATABASE_URL ? await createSchema() : undefined;
-  const node = await startNode(config, createLogger(config.logLevel), schema ? { pgSchema: schema } : {});
+  let node: PetrelNode;
+  try {
+    node = await startNode(config, createLogger(config.logLevel), schema ? { pgSchema: schema } : {});
+  } catch (err) {
+    if (schema) await dropSchema(schema);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const master = await createMasterAccount(node.ops, 'Test master');
 
   const call = async (path: string, body: unknown = {}, options: CallOptions = {}): Promise<ApiAnswer> => {

@@ -1,6 +1,13 @@
 // Every endpoint group of the API, in the order the OpenAPI document lists them.
 import type { EndpointDef } from '../endpoint.js';
+import { apiKeyEndpoints } from './api-keys.js';
 import { dedicatedIpEndpoints } from './dedicated-ips.js';
 import { smtpUserEndpoints } from './smtp-users.js';
+import { subaccountEndpoints } from './subaccounts.js';
 
-export const ALL_ENDPOINTS: EndpointDef[] = [...smtpUserEndpoints, ...dedicatedIpEndpoints];
+export const ALL_ENDPOINTS: EndpointDef[] = [
+  ...smtpUserEndpoints,
+  ...dedicatedIpEndpoints,
+  ...subaccountEndpoints,
+  ...apiKeyEndpoints,
+];
