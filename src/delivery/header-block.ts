@@ -1,0 +1,36 @@
+// Reads a message's header block (up to the first empty line) from its stream without reading the body,
+// for the DSN's text/rfc822-headers part and the bounce-routing check. Memory stays bounded.
+import type { Readable } from 'node:stream';
+
+/**
+ * The header block as text (latin1 would lose nothing, but headers are ASCII or UTF-8 in practice), at
+ * most `maxBytes` of it. The stream is destroyed once the end of the headers is seen.
+ */
+export async function readHeaderBlock(stream: Readable, maxBytes = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(buf);
+      size += buf.length;
+      const joined = Buffer.concat(chunks);
+      const end = headerEnd(joined);
+      if (end >= 0) return joined.subarray(0, Math.min(end, maxBytes)).toString('utf8');
+      if (size >= maxBytes) return joined.subarray(0, maxBytes).toString('utf8');
+      chunks.splice(0, chunks.length, joined);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Offset of the empty line ending the headers (CRLF CRLF or LF LF), or -1. */
+function headerEnd(buf: Buffer): number {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf < 0) return lf;
+  if (lf < 0) return crlf;
+  return Math.min(crlf, lf);
+}

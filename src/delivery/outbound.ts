@@ -1,0 +1,292 @@
+// Delivers one message to the recipients of one domain: resolve the route, try each MX host and address
+// in order until one takes the connection, run the transactions there (one for all recipients when their
+// copies are identical, one per recipient when they differ) and report a result per recipient.
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config, IpPoolConfig } from '../config/settings.js';
+import { classifyReply } from './classify.js';
+import { ConnectionPool } from './connection-pool.js';
+import { IpPoolSelector } from './ip-pool.js';
+import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
+import { openSession, type RecipientReply, type SmtpSession } from './smtp-session.js';
+import { formatReply } from './smtp-reply.js';
+import type { RecipientResult, Stage } from './types.js';
+
+/** The message, as the per-recipient transform makes it. */
+export interface MessageSource {
+  /**
+   * True when every recipient gets the same bytes (no footer, no tracking): one transaction then carries
+   * up to `maxRecipientsPerTransaction` recipients. False: one transaction per recipient, each with its
+   * own copy.
+   */
+  sameForAll: boolean;
+  /** A fresh stream of the copy for `recipient` (any recipient of the transaction when sameForAll). */
+  open(recipient: string): Readable;
+  /** Announced with SIZE when known (the copies' size, roughly). */
+  size?: number;
+}
+
+export interface DomainDelivery {
+  /** The recipients' domain (the part after @); ignored in smarthost mode. */
+  domain: string;
+  /** The envelope sender; '' for the null sender (bounces). */
+  mailFrom: string;
+  recipients: readonly string[];
+  message: MessageSource;
+  /** The sender's IP pool id (SMTP user's ip_pool), or null for the system's own address. */
+  ipPool: number | null;
+  /** For logs only. */
+  messageId?: string;
+}
+
+export interface OutboundTuning {
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+  maxConnectionsPerDestination: number;
+  idleTimeoutMs: number;
+  maxTransactionsPerConnection: number;
+  /** RFC 5321 §4.5.3.1.8: servers must take at least 100. */
+  maxRecipientsPerTransaction: number;
+}
+
+export const DEFAULT_OUTBOUND_TUNING: Readonly<OutboundTuning> = {
+  connectTimeoutMs: 30_000,
+  greetingTimeoutMs: 60_000,
+  socketTimeoutMs: 5 * 60_000,
+  maxConnectionsPerDestination: 10,
+  idleTimeoutMs: 10_000,
+  maxTransactionsPerConnection: 100,
+  maxRecipientsPerTransaction: 100,
+};
+
+export interface OutboundOptions extends Partial<OutboundTuning> {
+  /** EHLO name when the sender has no pool, or the pool names none. */
+  hostname: string;
+  ipPools: readonly IpPoolConfig[];
+  resolver: MxResolver;
+  logger?: Logger;
+}
+
+/** Where an answer came from, as far as the attempt got. */
+interface Where {
+  host: string | null;
+  remoteAddress: string | null;
+  localAddress: string | null;
+  tls: boolean;
+}
+
+interface Failure extends RecipientReply {
+  where: Where;
+}
+
+const NOWHERE: Where = { host: null, remoteAddress: null, localAddress: null, tls: false };
+
+const local = (stage: Stage, enhancedCode: string, text: string, where = NOWHERE): Failure => ({
+  stage,
+  reply: { code: null, enhancedCode, text },
+  where,
+});
+
+export class OutboundDelivery {
+  private readonly tuning: OutboundTuning;
+  private readonly pools: IpPoolSelector;
+  private readonly connections: ConnectionPool;
+
+  constructor(private readonly options: OutboundOptions) {
+    this.tuning = { ...DEFAULT_OUTBOUND_TUNING, ...definedOnly(options) };
+    this.pools = new IpPoolSelector(options.ipPools, options.hostname);
+    this.connections = new ConnectionPool({
+      maxConnectionsPerDestination: this.tuning.maxConnectionsPerDestination,
+      idleTimeoutMs: this.tuning.idleTimeoutMs,
+      maxTransactionsPerConnection: this.tuning.maxTransactionsPerConnection,
+      open: openSession,
+    });
+  }
+
+  /** One result per entry of `recipients`, in the same order. Never rejects for a delivery failure. */
+  async deliverToDomain(delivery: DomainDelivery): Promise<RecipientResult[]> {
+    const unique = [...new Set(delivery.recipients)];
+    if (unique.length === 0) return [];
+    const results = new Map<string, RecipientResult>();
+    const setAll = (recipients: string[], f: Failure): void => {
+      for (const r of recipients) results.set(r, resultOf(r, f, f.where));
+    };
+    if (delivery.ipPool !== null && !this.pools.has(delivery.ipPool)) {
+      // Sending from an address the user was not given is worse than waiting for the operator.
+      setAll(unique, local('config', '4.3.5', `IP pool ${delivery.ipPool} is not configured`));
+    } else {
+      const route = await this.options.resolver.resolve(delivery.domain);
+      if (route.kind === 'failed') setAll(unique, { stage: 'dns', reply: route.reply, where: NOWHERE });
+      else {
+        const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results);
+        setAll(pending, failure);
+      }
+    }
+    for (const result of results.values()) this.log(delivery, result);
+    return delivery.recipients.map((r) => results.get(r) as RecipientResult);
+  }
+
+  /** Quits idle connections; in-flight deliveries finish and their connections close on release. */
+  close(): void {
+    this.connections.close();
+    this.options.resolver.close();
+  }
+
+  /** Tries the hosts in order; returns the recipients no host took a transaction for, and why. */
+  private async deliverVia(
+    hosts: MxHost[],
+    delivery: DomainDelivery,
+    recipients: string[],
+    results: Map<string, RecipientResult>,
+  ): Promise<{ pending: string[]; failure: Failure }> {
+    let pending = recipients;
+    const failures: Failure[] = [];
+    for (const host of hosts) {
+      for (const address of host.addresses) {
+        if (pending.length === 0) break;
+        const source = this.pools.choose(delivery.ipPool, address);
+        const where: Where = { host: host.name, remoteAddress: address, localAddress: null, tls: false };
+        if (source === null) {
+          const text = `IP pool ${delivery.ipPool} has no address of the family of ${host.name}[${address}]`;
+          failures.push(local('connect', '4.4.4', text, where));
+          continue;
+        }
+        const acquired = await this.connections.acquire({
+          hostName: host.name,
+          address,
+          port: host.port,
+          localAddress: source.localAddress,
+          ehlo: source.ehlo,
+          connectTimeoutMs: this.tuning.connectTimeoutMs,
+          greetingTimeoutMs: this.tuning.greetingTimeoutMs,
+          socketTimeoutMs: this.tuning.socketTimeoutMs,
+        });
+        if (acquired.kind === 'failed') {
+          failures.push({ ...acquired, where: { ...where, localAddress: source.localAddress } });
+          this.options.logger?.warn(
+            { messageId: delivery.messageId, host: host.name, address, localAddress: source.localAddress },
+            `delivery: ${formatReply(acquired.reply)}`,
+          );
+          continue;
+        }
+        try {
+          pending = await this.runTransactions(acquired.session, delivery, pending, results);
+        } finally {
+          this.connections.release(acquired.session);
+        }
+      }
+    }
+    // No host took the rest: a temporary failure anywhere keeps them waiting; only when every host
+    // refused for good is it final.
+    const failure =
+      failures.filter((f) => classifyReply(f.reply).outcome !== 'bounced').at(-1) ??
+      failures.at(-1) ??
+      local('connect', '4.4.1', 'no host could be reached');
+    return { pending, failure };
+  }
+
+  /** Runs the transactions on one session; returns the recipients it could not get to (session lost). */
+  private async runTransactions(
+    session: SmtpSession,
+    delivery: DomainDelivery,
+    recipients: string[],
+    results: Map<string, RecipientResult>,
+  ): Promise<string[]> {
+    const groups = delivery.message.sameForAll
+      ? chunk(recipients, this.tuning.maxRecipientsPerTransaction)
+      : recipients.map((r) => [r]);
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i] as string[];
+      // RSET between the transactions of one connection (the pool RSETs one it hands out again).
+      if (!session.usable || (i > 0 && !(await session.reset()))) return groups.slice(i).flat();
+      const replies = await this.transaction(session, delivery, group);
+      const where: Where = {
+        host: session.spec.hostName,
+        remoteAddress: session.spec.address,
+        localAddress: session.spec.localAddress,
+        tls: session.tls,
+      };
+      for (const r of group) {
+        const reply = replies.get(r) ?? local('message', '4.4.2', 'no reply for this recipient');
+        results.set(r, resultOf(r, reply, where));
+      }
+    }
+    return [];
+  }
+
+  private async transaction(
+    session: SmtpSession,
+    delivery: DomainDelivery,
+    group: string[],
+  ): Promise<Map<string, RecipientReply>> {
+    let stream: Readable;
+    try {
+      stream = delivery.message.open(group[0] as string);
+    } catch (err) {
+      // The transform could not even start: nothing was sent, the session stays usable.
+      const text = `the message could not be prepared: ${err instanceof Error ? err.message : String(err)}`;
+      return new Map(group.map((r) => [r, local('message', '4.3.0', text)]));
+    }
+    return session.send({ from: delivery.mailFrom, to: group, size: delivery.message.size }, stream);
+  }
+
+  private log(delivery: DomainDelivery, r: RecipientResult): void {
+    const logger = this.options.logger;
+    if (!logger) return;
+    const fields = {
+      messageId: delivery.messageId,
+      recipient: r.recipient,
+      outcome: r.outcome,
+      stage: r.stage,
+      host: r.host,
+      address: r.remoteAddress,
+      localAddress: r.localAddress,
+      tls: r.tls,
+      rule: r.rule ?? undefined,
+    };
+    const line = `delivery ${r.outcome}: ${formatReply(r)}`;
+    if (r.outcome === 'delivered') logger.info(fields, line);
+    else logger.warn(fields, line);
+  }
+}
+
+/** The delivery service as the configuration describes it, with tuning (timeouts, limits) on top. */
+export function createOutboundDelivery(
+  config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers'>,
+  overrides: Partial<OutboundTuning> & { resolver?: Partial<ResolverOptions>; logger?: Logger } = {},
+): OutboundDelivery {
+  const { resolver: resolverOverrides, logger, ...tuning } = overrides;
+  const resolver = new MxResolver({
+    ...DEFAULT_RESOLVER_OPTIONS,
+    dnsServers: config.dnsServers,
+    smarthost: config.smarthost,
+    ...resolverOverrides,
+  });
+  return new OutboundDelivery({
+    hostname: config.hostname,
+    ipPools: config.ipPools,
+    resolver,
+    logger,
+    ...tuning,
+  });
+}
+
+function resultOf(recipient: string, r: RecipientReply, where: Where): RecipientResult {
+  const c = classifyReply(r.reply);
+  return { recipient, outcome: c.outcome, rule: c.rule, ...r.reply, stage: r.stage, ...where };
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Spread-friendly: leaves out keys whose value is undefined so they do not override the defaults. */
+function definedOnly(options: Partial<OutboundTuning>): Partial<OutboundTuning> {
+  const keys = Object.keys(DEFAULT_OUTBOUND_TUNING) as (keyof OutboundTuning)[];
+  const out: Partial<OutboundTuning> = {};
+  for (const k of keys) if (options[k] !== undefined) out[k] = options[k];
+  return out;
+}
