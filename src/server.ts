@@ -1,4 +1,4 @@
-// The composition root: the only place that wires store, operations, API (and, later, SMTP and
+// The composition root: the only place that wires store, operations, API, spool and SMTP (and, later,
 // delivery) together into one running node.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -6,8 +6,11 @@ import { buildApi } from './api/app.js';
 import type { Config } from './config/settings.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
+import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
+import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
+import { sendingLimitsRepository } from './store/repositories/sending-limits.js';
 
 export interface PetrelNode {
   config: Config;
@@ -17,6 +20,9 @@ export interface PetrelNode {
   api: FastifyInstance;
   /** The HTTP API's base URL, e.g. http://127.0.0.1:8080 (the real port when configured as 0). */
   httpUrl: string;
+  spool: DurableSpool;
+  /** The SMTP listeners; `smtp.ports` holds the real bound ports (configured port 0 included). */
+  smtp: SmtpService;
   close(): Promise<void>;
 }
 
@@ -39,12 +45,43 @@ export async function startNode(
   }
   const ops = createOperationsDeps(store, config.ipPools, logger);
   const metrics = createMetrics();
-  const api = await buildApi({ ops, config, logger, metrics });
-  await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
-  const address = api.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
-  const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
-  const httpUrl = `http://${host}:${port}`;
+  // Each part that started is stopped again if a later one fails, newest first.
+  const stops: (() => Promise<void>)[] = [() => store.close()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  let api: FastifyInstance;
+  let httpUrl: string;
+  let spool: DurableSpool;
+  let smtp: SmtpService;
+  try {
+    spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
+    stops.push(() => spool.close());
+    smtp = await startSmtpService({
+      config,
+      logger,
+      users: ops.repos.smtpUsers,
+      accounts: ops.repos.accounts,
+      limits: sendingLimitsRepository(store.db, store.dialect),
+      spool,
+    });
+    stops.push(() => smtp.close());
+    // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.
+    ops.onSmtpUserChanged.push((usernameLower) => smtp.forgetUser(usernameLower));
+
+    api = await buildApi({ ops, config, logger, metrics });
+    stops.push(() => api.close());
+    await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
+    const host = config.httpListen.host.includes(':')
+      ? `[${config.httpListen.host}]`
+      : config.httpListen.host;
+    httpUrl = `http://${host}:${port}`;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
   logger.info({ url: httpUrl, database: store.dialect }, 'HTTP API listening');
 
   let closed = false;
@@ -55,11 +92,13 @@ export async function startNode(
     metrics,
     api,
     httpUrl,
+    spool,
+    smtp,
     async close() {
       if (closed) return;
       closed = true;
-      await api.close();
-      await store.close();
+      // The SMTP listeners stop first, so no message is accepted once the spool closes.
+      await stopAll();
     },
   };
 }

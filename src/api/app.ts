@@ -52,11 +52,21 @@ export interface ApiDeps {
   metrics: Metrics;
 }
 
+// JSON is UTF-8 (RFC 8259 §8.1): invalid bytes are refused rather than silently turned into U+FFFD.
+// A leading byte-order mark is dropped by the decoder, as RFC 8259 allows.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseJsonBody(
   _req: FastifyRequest,
-  body: string,
+  raw: Buffer,
   done: (err: Error | null, value?: unknown) => void,
 ): void {
+  let body: string;
+  try {
+    body = utf8.decode(raw);
+  } catch {
+    return done(new ValidationError('body', 'The request body is not valid UTF-8'));
+  }
   if (body.trim() === '') return done(null, {});
   try {
     done(null, JSON.parse(body));
@@ -103,7 +113,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     done();
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, parseJsonBody);
 
   // One validator for API and CLI: requests are checked by validateBody, whose errors name the field.
   app.setValidatorCompiler(({ schema }) => (data: unknown) => {

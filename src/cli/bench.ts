@@ -1,6 +1,6 @@
 // `petrel bench`: the built-in SMTP load generator (AUTH PLAIN, optional STARTTLS or implicit TLS),
 // bounded in message count and in time, printing accepted/s, failures by code and latency percentiles.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { benchResultJson, formatBenchResult } from '../bench/report.js';
 import { runBench, type BenchOptions } from '../bench/run.js';
 
@@ -19,7 +19,8 @@ function port(raw: string): number {
 }
 
 function address(raw: string): string {
-  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(raw)) throw new InvalidArgumentError('must be an address like name@example.test');
+  if (!/^[^\s<>@]+@[^\s<>@]+$/.test(raw))
+    throw new InvalidArgumentError('must be an address like name@example.test');
   return raw;
 }
 
@@ -57,7 +58,12 @@ export function registerBenchCommand(program: Command): void {
     .option('--messages <n>', 'messages to send in total', positiveInt(100_000_000), 1000)
     .option('--size <bytes>', 'bytes per message, headers included', positiveInt(1024 * 1024 * 1024), 1024)
     .option('--recipients <n>', 'recipients per message', positiveInt(1000), 1)
-    .option('--duration <seconds>', 'hard bound on the run; stops whatever is unfinished', positiveInt(86_400), 60)
+    .option(
+      '--duration <seconds>',
+      'hard bound on the run; stops whatever is unfinished',
+      positiveInt(86_400),
+      60,
+    )
     .option('--from <address>', 'envelope and header sender', address, 'bench@example.test')
     .option('--to <address>', 'recipient (local+N@domain when several)', address, 'rcpt@example.test')
     .option('--helo <name>', 'EHLO name', 'petrel-bench.test')

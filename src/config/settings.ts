@@ -49,6 +49,14 @@ export interface Config {
   smtpMaxMessageBytes: number;
   smtpAuthRequiresTls: 'except-loopback' | 'always' | 'never';
   ipAuth: IpAuthEntry[];
+  /** SMTP AUTH failures from one address (IPv6: one /64) that trigger the back-off… */
+  smtpAuthFailureLimit: number;
+  /** …when they happen within this many seconds… */
+  smtpAuthFailureWindowSeconds: number;
+  /** …after which the address is refused with 421 for this many seconds. */
+  smtpAuthBlockSeconds: number;
+  /** How long a successful SMTP AUTH verification is remembered (in memory, per node). */
+  smtpAuthCacheSeconds: number;
 }
 
 /** How one raw value (a string from the environment, or a JSON value from the file) becomes a setting. */
@@ -278,4 +286,8 @@ export const SETTINGS = [
     () => 'except-loopback' as const,
   ),
   setting('ipAuth', 'PETREL_IP_AUTH', ipAuth, () => []),
+  setting('smtpAuthFailureLimit', 'PETREL_SMTP_AUTH_FAILURE_LIMIT', positiveInt, () => 10),
+  setting('smtpAuthFailureWindowSeconds', 'PETREL_SMTP_AUTH_FAILURE_WINDOW_SECONDS', positiveInt, () => 300),
+  setting('smtpAuthBlockSeconds', 'PETREL_SMTP_AUTH_BLOCK_SECONDS', positiveInt, () => 600),
+  setting('smtpAuthCacheSeconds', 'PETREL_SMTP_AUTH_CACHE_SECONDS', positiveInt, () => 120),
 ] as const;

@@ -89,7 +89,7 @@ export function parseAuditEmailList(s: string): AuditEmailListResult {
       };
     }
     if (!isValidEmailAddress(address)) {
-      return { ok: false, reason: `${quoteFound(address)} is not a valid email address` };
+      return { ok: false, reason: `must list only valid email addresses, found ${quoteFound(address)}` };
     }
     const key = address.toLowerCase();
     if (!seen.has(key)) {

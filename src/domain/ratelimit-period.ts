@@ -83,7 +83,8 @@ export function parseRatelimitPeriod(input: string): RatelimitPeriodResult {
     const hh = h1 ?? h2;
     const mm = m1 ?? m2;
     const ss = s1 ?? s2;
-    if (Number(mm ?? 0) > 59 || Number(ss ?? 0) > 59) return fail('minutes and seconds must be 00 to 59');
+    if (Number(mm ?? 0) > 59 || Number(ss ?? 0) > 59)
+      return fail('must have minutes and seconds from 00 to 59');
     seconds = 0;
     if (count !== undefined && unit !== undefined) {
       const unitKey = unit.toLowerCase();

@@ -30,9 +30,39 @@ export function validateBody<T extends TSchema>(schema: T, body: unknown): Stati
     throw new ValidationError('body', `The request body must be a JSON object, found ${describe(body)}`);
   }
   const fn = compile(schema);
-  if (fn(body)) return body;
+  if (fn(body)) {
+    const nulField = fieldWithNul(schema, body as Record<string, unknown>);
+    if (nulField !== null) {
+      throw fieldError(nulField, 'must not contain the NUL character (U+0000), found one');
+    }
+    return body;
+  }
   const error = fn.errors?.[0];
   throw error ? toValidationError(error) : new ValidationError('body', 'The request body is not valid');
+}
+
+/**
+ * The first declared field (in schema order, then breadth-first inside it) holding a string or key with
+ * U+0000, or null. PostgreSQL text cannot store U+0000 (the query fails), and SMTP AUTH PLAIN uses it as a
+ * separator, so no field may carry it. Iterative, so deeply nested values cannot exhaust the stack.
+ */
+function fieldWithNul(schema: TSchema, body: Record<string, unknown>): string | null {
+  const declared = Object.keys((schema as { properties?: Record<string, unknown> }).properties ?? {});
+  const queue: [string, unknown][] = declared.filter((k) => Object.hasOwn(body, k)).map((k) => [k, body[k]]);
+  for (let i = 0; i < queue.length; i++) {
+    const [path, value] = queue[i] as [string, unknown];
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((item, n) => queue.push([`${path}.${n}`, item]));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return path;
+        queue.push([`${path}.${key}`, item]);
+      }
+    }
+  }
+  return null;
 }
 
 /** A short, safe description of a found value: its type, and its value when that is short. */

@@ -11,7 +11,8 @@ export function decodeContinueToken(token: string | undefined, field = 'continue
   if (token === undefined || token === '') return null;
   try {
     const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof value.after === 'string') return value.after;
+    // A forged token may carry a NUL, which PostgreSQL text cannot hold: refuse it here, for every pager.
+    if (typeof value.after === 'string' && !value.after.includes('\u0000')) return value.after;
   } catch {
     // fall through to the validation error
   }

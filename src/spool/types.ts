@@ -25,6 +25,11 @@ export interface SpoolEnvelope {
   clientHelo: string;
   /** Whether the client connection was TLS-protected (for the Received header). */
   tls: boolean;
+  /**
+   * Whether the client logged in with SMTP AUTH (ESMTPA/ESMTPSA in the Received header). Optional;
+   * when absent, SMTP messages count as authenticated (IP-authenticated senders should pass false).
+   */
+  authenticated?: boolean;
 }
 
 export interface AcceptedMessage {

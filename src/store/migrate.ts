@@ -1,10 +1,14 @@
 // Versioned migrations, compiled into the build (no directory scan), so `petrel migrate` works from dist/.
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './database.js';
 import * as m001 from './migrations/001-control-plane.js';
+import * as m002 from './migrations/002-sending-limits.js';
+import * as m003 from './migrations/003-events-suppressions.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
+  '002-sending-limits': m002,
+  '003-events-suppressions': m003,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
@@ -15,7 +19,17 @@ export interface MigrationReport {
 
 /** Applies every pending migration; throws with the failing migration's name if one fails. */
 export async function migrateToLatest(store: Store): Promise<MigrationReport> {
-  const migrator = new Migrator({ db: store.db, provider });
+  // Kysely looks for its bookkeeping tables in every schema unless told one; with several schemas in one
+  // database (tests, or nodes sharing a server) it would find another schema's and skip creating its own.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed) {

@@ -1,5 +1,7 @@
 // Row types of the control-plane tables, as Kysely sees them. Booleans are stored as 0/1 integers and
 // timestamps as ISO-8601 text, so that one set of queries serves SQLite and PostgreSQL alike.
+import type { ColumnType } from 'kysely';
+
 /** Columns shared by SMTP users and API keys: the per-sender settings of SPEC §1.3 / §1.6. */
 export interface SendingSettingsColumns {
   status: string;
@@ -51,8 +53,59 @@ export interface SmtpUsersTable extends SendingSettingsColumns {
   updated_at: string;
 }
 
+/** One rate-limit bucket: recipients an SMTP user had accepted in [bucket_start, bucket_end) (epoch ms). */
+export interface SendingRateBucketsTable {
+  user_id: string;
+  // bigint: PostgreSQL hands these back as strings, SQLite as numbers; read them through Number().
+  bucket_start: ColumnType<number | string, number, number>;
+  bucket_end: ColumnType<number | string, number, number>;
+  count: number;
+}
+
+/** Recipients accepted for an account in one calendar month (UTC), `month` as YYYY-MM. */
+export interface MonthlyRecipientCountsTable {
+  account_id: string;
+  month: string;
+  count: number;
+}
+
+/** One activity event (SPEC §1.7); optional columns are null where they do not apply. */
+export interface EventsTable {
+  id: string;
+  account_id: string;
+  event: string;
+  date: string;
+  email_id: string;
+  username: string;
+  sender: string;
+  recipient: string;
+  subject: string;
+  reason: string | null;
+  smtp_response: string | null;
+  host: string | null;
+  url: string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+/** A recipient not to send to: unsubscribed from one sender, or hard-bounced for the whole account. */
+export interface SuppressionsTable {
+  account_id: string;
+  /** '' for the whole account. */
+  username: string;
+  /** Lower-cased address. */
+  recipient: string;
+  reason: string;
+  email_id: string | null;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   smtp_users: SmtpUsersTable;
+  sending_rate_buckets: SendingRateBucketsTable;
+  monthly_recipient_counts: MonthlyRecipientCountsTable;
+  events: EventsTable;
+  suppressions: SuppressionsTable;
 }

@@ -42,7 +42,8 @@ test('lists and JSON settings are parsed', () => {
       PETREL_SMTP_LISTEN: '127.0.0.1:25, 127.0.0.1:587',
       PETREL_DNS_SERVERS: '127.0.0.1:5353,::1',
       PETREL_SMARTHOST: 'relay.example:2525',
-      PETREL_IP_POOLS: '[{"id":1,"name":"Main Pool","ip_addresses":["127.0.0.2"],"ehlo":"mta1.example","accounts":"*"}]',
+      PETREL_IP_POOLS:
+        '[{"id":1,"name":"Main Pool","ip_addresses":["127.0.0.2"],"ehlo":"mta1.example","accounts":"*"}]',
       PETREL_DATABASE_URL: 'postgres://u@127.0.0.1/db',
     },
   });
@@ -52,7 +53,9 @@ test('lists and JSON settings are parsed', () => {
   ]);
   assert.deepEqual(c.dnsServers, ['127.0.0.1:5353', '::1']);
   assert.deepEqual(c.smarthost, { host: 'relay.example', port: 2525 });
-  assert.deepEqual(c.ipPools, [{ id: 1, name: 'Main Pool', ip_addresses: ['127.0.0.2'], ehlo: 'mta1.example', accounts: '*' }]);
+  assert.deepEqual(c.ipPools, [
+    { id: 1, name: 'Main Pool', ip_addresses: ['127.0.0.2'], ehlo: 'mta1.example', accounts: '*' },
+  ]);
   assert.equal(c.databaseUrl, 'postgres://u@127.0.0.1/db');
 });
 
@@ -62,10 +65,18 @@ const BAD: [string, Record<string, string>, RegExp][] = [
   ['database URL', { PETREL_DATABASE_URL: 'mysql://x' }, /PETREL_DATABASE_URL must be a postgres:\/\/ URL/],
   ['log level', { PETREL_LOG_LEVEL: 'loud' }, /PETREL_LOG_LEVEL must be one of/],
   ['pools JSON', { PETREL_IP_POOLS: '[{' }, /PETREL_IP_POOLS is not valid JSON/],
-  ['pool address', { PETREL_IP_POOLS: '[{"id":1,"name":"x","ip_addresses":["nope"]}]' }, /PETREL_IP_POOLS\[0\]\.ip_addresses/],
+  [
+    'pool address',
+    { PETREL_IP_POOLS: '[{"id":1,"name":"x","ip_addresses":["nope"]}]' },
+    /PETREL_IP_POOLS\[0\]\.ip_addresses/,
+  ],
   ['public URL', { PETREL_PUBLIC_URL: 'ftp://x' }, /PETREL_PUBLIC_URL must be an http\(s\) URL/],
   ['DNS server', { PETREL_DNS_SERVERS: 'dns.example' }, /PETREL_DNS_SERVERS has 'dns.example'/],
-  ['request limit', { PETREL_API_REQUESTS_PER_MINUTE: '0' }, /PETREL_API_REQUESTS_PER_MINUTE must be a positive integer/],
+  [
+    'request limit',
+    { PETREL_API_REQUESTS_PER_MINUTE: '0' },
+    /PETREL_API_REQUESTS_PER_MINUTE must be a positive integer/,
+  ],
   ['half a TLS pair', { PETREL_TLS_CERT: '/x.pem' }, /PETREL_TLS_CERT\/PETREL_TLS_KEY must be set together/],
 ];
 
@@ -73,7 +84,8 @@ for (const [name, env, message] of BAD) {
   test(`a bad ${name} stops with one line naming the setting`, () => {
     assert.throws(
       () => loadConfig({ env }),
-      (err: unknown) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'),
+      (err: unknown) =>
+        err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'),
     );
   });
 }

@@ -99,15 +99,15 @@ describe('parseAuditEmailList', () => {
   }
 
   const bad: [string, string | RegExp][] = [
-    ['not-an-address', "'not-an-address' is not a valid email address"],
-    ['a@x.com, not-an-address', "'not-an-address' is not a valid email address"],
-    ['a@x.com; b@y.com', "'a@x.com; b@y.com' is not a valid email address"],
+    ['not-an-address', "must list only valid email addresses, found 'not-an-address'"],
+    ['a@x.com, not-an-address', "must list only valid email addresses, found 'not-an-address'"],
+    ['a@x.com; b@y.com', "must list only valid email addresses, found 'a@x.com; b@y.com'"],
     ['a@x.com,,b@y.com', /^must not contain an empty entry/],
     ['a@x.com,', /^must not contain an empty entry/],
     [',a@x.com', /^must not contain an empty entry/],
     ['a@x.com, ,b@y.com', /^must not contain an empty entry/],
     [[...ten, 'extra@example.com'].join(','), 'must list at most 10 addresses, found 11'],
-    ['a@x.com, bad\naddress', "'bad\\naddress' is not a valid email address"],
+    ['a@x.com, bad\naddress', "must list only valid email addresses, found 'bad\\naddress'"],
   ];
   for (const [input, reason] of bad) {
     it(`rejects ${JSON.stringify(input.length > 60 ? `${input.slice(0, 30)}…` : input)}`, () => {

@@ -4,12 +4,16 @@ import type { Database } from '../tables.js';
 import { accountsRepository } from './accounts.js';
 import { apiKeysRepository } from './api-keys.js';
 import { smtpUsersRepository } from './smtp-users.js';
+import { eventsRepository } from './events.js';
+import { suppressionsRepository } from './suppressions.js';
 
 export function repositories(db: Kysely<Database>) {
   return {
     accounts: accountsRepository(db),
     apiKeys: apiKeysRepository(db),
     smtpUsers: smtpUsersRepository(db),
+    events: eventsRepository(db),
+    suppressions: suppressionsRepository(db),
   };
 }
 

@@ -1,0 +1,192 @@
+// Who may do what in an SMTP session (SPEC §2.1–§2.4, §1.6): AUTH only where TLS policy allows it, IP
+// authentication, the per-address AUTH back-off, and at MAIL FROM / RCPT TO the sender's status, its
+// subaccount, its rate limit and the monthly limit, always read fresh from the database.
+import type { Logger } from 'pino';
+import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
+import type { Config } from '../config/settings.js';
+import type { AccountsRepository } from '../store/repositories/accounts.js';
+import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
+import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
+import type { AuthBackoff } from './auth-backoff.js';
+import type { Authenticator } from './authenticator.js';
+import { authNeedsTls, type IpAuthMap } from './client-address.js';
+import { monthOf, rateWindow } from './rate-window.js';
+import { REPLIES, refusal } from './replies.js';
+import {
+  sessionUser,
+  stateOf,
+  takePending,
+  type Sender,
+  type SessionState,
+  type SessionUser,
+} from './session-state.js';
+
+export interface SessionPolicyDeps {
+  config: Pick<Config, 'smtpAuthRequiresTls'>;
+  logger: Logger;
+  users: Pick<SmtpUsersRepository, 'findByLogin'>;
+  accounts: Pick<AccountsRepository, 'findById'>;
+  limits: SendingLimitsRepository;
+  authenticator: Authenticator;
+  backoff: AuthBackoff;
+  ipAuth: IpAuthMap;
+}
+
+export type SessionPolicy = ReturnType<typeof createSessionPolicy>;
+
+export function createSessionPolicy(deps: SessionPolicyDeps) {
+  const { logger } = deps;
+
+  /**
+   * Run at connect and again once TLS is up (STARTTLS forgets the session's identity, RFC 3207): hides
+   * and refuses AUTH while TLS is still required, and signs in an IP-authenticated client.
+   */
+  function applyConnectionPolicy(session: SMTPServerSession): void {
+    const needsTls = !session.secure && authNeedsTls(deps.config.smtpAuthRequiresTls, session.remoteAddress);
+    // Per-session list: the library then neither advertises nor accepts AUTH on this connection.
+    session.disabledCommands = needsTls ? ['AUTH'] : undefined;
+    if (!sessionUser(session) && !deps.ipAuth.isEmpty) {
+      const username = deps.ipAuth.usernameFor(session.remoteAddress);
+      if (username !== null) {
+        const user: SessionUser = { kind: 'ip', username, userId: null };
+        session.user = user;
+      }
+    }
+  }
+
+  /** Gives back what an unfinished transaction counted (RSET, a new MAIL FROM, a dropped connection). */
+  async function releasePending(state: SessionState): Promise<void> {
+    const pending = takePending(state);
+    if (pending.length === 0) return;
+    try {
+      await deps.limits.release(pending);
+    } catch (err) {
+      // Not giving back only makes the limits stricter for a while; never worth failing the session.
+      logger.warn({ err }, 'could not give back the counts of an unfinished SMTP transaction');
+    }
+  }
+
+  async function loadSender(session: SMTPServerSession, identity: SessionUser): Promise<Sender> {
+    const user = await deps.users.findByLogin(identity.username);
+    if (!user || (identity.userId !== null && user.id !== identity.userId)) {
+      if (identity.kind === 'auth') {
+        // The login no longer exists (removed, or removed and re-created): the client may log in anew.
+        session.user = false;
+      } else {
+        logger.warn(
+          { ip: session.remoteAddress, username: identity.username },
+          'IP authentication names an SMTP user that does not exist',
+        );
+      }
+      throw refusal(REPLIES.authRequired());
+    }
+    const account = await deps.accounts.findById(user.accountId);
+    if (!account || account.state !== 'active') throw refusal(REPLIES.accountClosed(user.username));
+    const s = user.settings;
+    if (s.status === 'blocked') throw refusal(REPLIES.senderBlocked(user.username));
+    return {
+      userId: user.id,
+      username: user.username,
+      accountId: user.accountId,
+      authenticated: identity.kind === 'auth',
+      sandbox: s.status === 'sandbox',
+      auditRecipients: (s.audit_email ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+      rate:
+        s.custom_ratelimit && s.custom_ratelimit_value !== null && s.custom_ratelimit_seconds !== null
+          ? {
+              limit: s.custom_ratelimit_value,
+              periodSeconds: s.custom_ratelimit_seconds,
+              period: s.custom_ratelimit_period ?? `${s.custom_ratelimit_seconds}`,
+            }
+          : null,
+      monthlyLimit: account.monthly_limit,
+    };
+  }
+
+  return {
+    releasePending,
+
+    onConnect(session: SMTPServerSession): void {
+      if (deps.backoff.isBlocked(session.remoteAddress)) throw refusal(REPLIES.authBackoff());
+      applyConnectionPolicy(session);
+    },
+
+    onSecure(session: SMTPServerSession): void {
+      applyConnectionPolicy(session);
+    },
+
+    /** The identity to store in `session.user`; throws the reply for a refused login. */
+    async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+      const ip = session.remoteAddress;
+      if (deps.backoff.isBlocked(ip)) throw refusal(REPLIES.authBackoff());
+      const username = auth.username ?? '';
+      // RFC 4616 lets PLAIN ask to act as another identity (authzid); Petrel has no such delegation.
+      const delegates =
+        auth.method === 'PLAIN' &&
+        auth.authzid &&
+        auth.authcid &&
+        auth.authzid.toLowerCase() !== auth.authcid.toLowerCase();
+      let user;
+      try {
+        user = await deps.authenticator.authenticate(username, auth.password ?? '');
+      } catch (err) {
+        logger.error({ err, ip }, 'SMTP authentication could not be checked');
+        throw refusal(REPLIES.authUnavailable());
+      }
+      if (!user || delegates) {
+        const blocked = deps.backoff.recordFailure(ip);
+        // Neither the password nor whether the username exists is logged.
+        logger.warn({ ip, session: session.id, method: auth.method, blocked }, 'SMTP authentication failed');
+        // This failure itself is answered 535; the next attempt, or connection, from the address gets 421.
+        throw refusal(REPLIES.authInvalid());
+      }
+      return { kind: 'auth', username: user.username, userId: user.id };
+    },
+
+    async onMailFrom(session: SMTPServerSession): Promise<void> {
+      const state = stateOf(session);
+      await releasePending(state);
+      state.sender = null;
+      const identity = sessionUser(session);
+      if (!identity) throw refusal(REPLIES.authRequired());
+      state.sender = await loadSender(session, identity);
+    },
+
+    async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+      const state = stateOf(session);
+      const sender = state.sender;
+      if (!sender) throw refusal(REPLIES.authRequired());
+      // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
+      const lower = address.address.toLowerCase();
+      if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
+      if (sender.rate === null && sender.monthlyLimit === null) return;
+      const now = Date.now();
+      const result = await deps.limits.reserveRecipient(
+        sender.rate && {
+          userId: sender.userId,
+          limit: sender.rate.limit,
+          ...rateWindow(now, sender.rate.periodSeconds),
+        },
+        sender.monthlyLimit === null
+          ? null
+          : { accountId: sender.accountId, month: monthOf(now), limit: sender.monthlyLimit },
+      );
+      if (!result.ok) {
+        if (result.exceeded === 'rate' && sender.rate) {
+          throw refusal(REPLIES.rateLimited(sender.username, sender.rate.limit, sender.rate.period));
+        }
+        throw refusal(REPLIES.monthlyLimitReached(sender.username, sender.monthlyLimit ?? 0));
+      }
+      state.pending.push(result.reservation);
+    },
+
+    onClose(session: SMTPServerSession): void {
+      const state = stateOf(session);
+      // While the spool is taking the message, the DATA handler settles the counts itself.
+      if (!state.inData) void releasePending(state);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// The node-local queue database (<spool>/queue.db): messages, their per-recipient delivery rows and
+// small message bodies, in SQLite — a file of its own, apart from the control-plane database.
+import BetterSqlite3 from 'better-sqlite3';
+
+export type QueueDb = BetterSqlite3.Database;
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  mail_from TEXT NOT NULL,
+  sender_kind TEXT NOT NULL CHECK (sender_kind IN ('smtp', 'api')),
+  username TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  client_address TEXT NOT NULL,
+  client_helo TEXT NOT NULL,
+  tls INTEGER NOT NULL,
+  sandbox INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  body_inline INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS bodies (
+  message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+  data BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS recipients (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('recipient', 'audit')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'deferred', 'delivered', 'bounced', 'held')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_reply TEXT,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS recipients_message ON recipients (message_id);
+CREATE INDEX IF NOT EXISTS recipients_due ON recipients (next_attempt_at)
+  WHERE state IN ('queued', 'deferred');
+`;
+
+export type RecipientKind = 'recipient' | 'audit';
+export type RecipientState = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'held';
+
+export interface MessageRow {
+  id: string;
+  received_at: number;
+  mail_from: string;
+  sender_kind: 'smtp' | 'api';
+  username: string;
+  account_id: string;
+  client_address: string;
+  client_helo: string;
+  tls: number;
+  sandbox: number;
+  size: number;
+  body_inline: number;
+}
+
+export interface RecipientRow {
+  id: number;
+  message_id: string;
+  address: string;
+  kind: RecipientKind;
+  state: RecipientState;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_reply: string | null;
+  updated_at: number;
+}
+
+export type DurabilityMode = 'wal-fdatasync' | 'sqlite-full';
+
+/**
+ * Opens (creating if needed) the queue database. In `wal-fdatasync` mode SQLite itself does not sync
+ * on commit (synchronous=NORMAL); the group committer fdatasyncs the WAL file off the main thread
+ * before anyone is told a write is durable. `sqlite-full` lets SQLite fsync inside COMMIT, on the
+ * event loop (kept for comparison; see docs/spool.md).
+ */
+export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(mode === 'sqlite-full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `the spool queue at ${path} has schema version ${version}; this Petrel knows ${SCHEMA_VERSION}`,
+      );
+    }
+    if (version < SCHEMA_VERSION) {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      db.exec('COMMIT');
+    }
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}

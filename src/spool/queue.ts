@@ -1,0 +1,293 @@
+// The local delivery queue as the delivery worker and `petrel queue` see it: claim due recipients,
+// record attempt results, list, retry and purge. Reads are direct; every change goes through the
+// group committer, so it is durable before the promise resolves.
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { GroupCommitter } from './group-commit.js';
+import { isMessageId } from './message-id.js';
+import type { MessageRow, QueueDb, RecipientKind, RecipientRow, RecipientState } from './queue-database.js';
+
+export type { RecipientKind, RecipientState } from './queue-database.js';
+
+/** A message's envelope and metadata as stored at acceptance. */
+export interface QueuedMessage {
+  id: string;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+  mailFrom: string;
+  senderKind: 'smtp' | 'api';
+  username: string;
+  accountId: string;
+  clientAddress: string;
+  clientHelo: string;
+  tls: boolean;
+  sandbox: boolean;
+  /** Stored bytes, including the Received header. */
+  size: number;
+}
+
+/** One envelope recipient of one message, with its delivery state. */
+export interface QueueRecipient {
+  id: number;
+  messageId: string;
+  address: string;
+  kind: RecipientKind;
+  state: RecipientState;
+  attempts: number;
+  /** When it is next due (ms since the epoch); null once final or held. */
+  nextAttemptAt: number | null;
+  lastReply: string | null;
+  updatedAt: number;
+}
+
+export interface ClaimedRecipient extends QueueRecipient {
+  message: QueuedMessage;
+}
+
+export type AttemptOutcome =
+  | { recipientId: number; result: 'delivered'; reply: string }
+  | { recipientId: number; result: 'bounced'; reply: string }
+  | { recipientId: number; result: 'deferred'; reply: string; nextAttemptAt: number };
+
+export interface ListOptions {
+  /** Only rows in these states (default: queued and deferred). */
+  states?: RecipientState[];
+  messageId?: string;
+  limit?: number;
+  /** Paging: rows after this recipient id. */
+  afterId?: number;
+}
+
+export interface QueueEntry extends QueueRecipient {
+  mailFrom: string;
+  username: string;
+  receivedAt: number;
+  sandbox: boolean;
+}
+
+export type StateCounts = Record<RecipientState, number>;
+
+function toMessage(row: MessageRow): QueuedMessage {
+  return {
+    id: row.id,
+    receivedAt: row.received_at,
+    mailFrom: row.mail_from,
+    senderKind: row.sender_kind,
+    username: row.username,
+    accountId: row.account_id,
+    clientAddress: row.client_address,
+    clientHelo: row.client_helo,
+    tls: row.tls === 1,
+    sandbox: row.sandbox === 1,
+    size: row.size,
+  };
+}
+
+function toRecipient(row: RecipientRow): QueueRecipient {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    address: row.address,
+    kind: row.kind,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastReply: row.last_reply,
+    updatedAt: row.updated_at,
+  };
+}
+
+const ALL_STATES: RecipientState[] = ['queued', 'deferred', 'delivered', 'bounced', 'held'];
+
+export class SpoolQueue {
+  private readonly stmt;
+
+  constructor(
+    private readonly db: QueueDb,
+    private readonly committer: GroupCommitter,
+    private readonly bodyDir: string,
+  ) {
+    this.stmt = {
+      message: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
+      recipientsOf: db.prepare<[string], RecipientRow>(
+        'SELECT * FROM recipients WHERE message_id = ? ORDER BY id',
+      ),
+      inlineBody: db.prepare<[string], { data: Buffer }>('SELECT data FROM bodies WHERE message_id = ?'),
+      claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, RecipientRow>(
+        `UPDATE recipients SET next_attempt_at = @leaseUntil
+         WHERE id IN (SELECT id FROM recipients
+                      WHERE state IN ('queued', 'deferred') AND next_attempt_at <= @now
+                      ORDER BY next_attempt_at, id LIMIT @limit)
+         RETURNING *`,
+      ),
+      delivered: db.prepare(
+        `UPDATE recipients SET state = ?, attempts = attempts + 1, next_attempt_at = NULL,
+           last_reply = ?, updated_at = ? WHERE id = ?`,
+      ),
+      deferred: db.prepare(
+        `UPDATE recipients SET state = 'deferred', attempts = attempts + 1, next_attempt_at = ?,
+           last_reply = ?, updated_at = ? WHERE id = ?`,
+      ),
+      retryAll: db.prepare(
+        `UPDATE recipients SET next_attempt_at = ?, updated_at = ? WHERE state IN ('queued', 'deferred')`,
+      ),
+      retryMessage: db.prepare(
+        `UPDATE recipients SET next_attempt_at = ?, updated_at = ?
+         WHERE state IN ('queued', 'deferred') AND message_id = ?`,
+      ),
+      deleteMessage: db.prepare<[string]>('DELETE FROM messages WHERE id = ?'),
+      fileBodies: db.prepare<[], { id: string }>('SELECT id FROM messages WHERE body_inline = 0'),
+      allIds: db.prepare<[], { id: string; body_inline: number }>('SELECT id, body_inline FROM messages'),
+      unfinished: db.prepare<[string], { n: number }>(
+        `SELECT count(*) AS n FROM recipients
+         WHERE message_id = ? AND state IN ('queued', 'deferred', 'held')`,
+      ),
+      counts: db.prepare<[], { state: RecipientState; n: number }>(
+        'SELECT state, count(*) AS n FROM recipients GROUP BY state',
+      ),
+      messageCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM messages'),
+    };
+  }
+
+  getMessage(id: string): QueuedMessage | undefined {
+    const row = this.stmt.message.get(id);
+    return row ? toMessage(row) : undefined;
+  }
+
+  recipientsOf(messageId: string): QueueRecipient[] {
+    return this.stmt.recipientsOf.all(messageId).map(toRecipient);
+  }
+
+  /** The message as stored (Received header first), whether it lives inline or in a body file. */
+  openBody(messageId: string): Readable {
+    const row = this.stmt.message.get(messageId);
+    if (!row) throw new Error(`no message ${messageId} in the spool`);
+    if (row.body_inline === 1) {
+      const body = this.stmt.inlineBody.get(messageId);
+      if (!body) throw new Error(`message ${messageId} has lost its inline body`);
+      return Readable.from([body.data]);
+    }
+    return createReadStream(this.bodyPath(messageId));
+  }
+
+  bodyPath(messageId: string): string {
+    if (!isMessageId(messageId)) throw new Error(`not a message id: ${messageId}`);
+    return join(this.bodyDir, messageId);
+  }
+
+  /**
+   * Takes up to `limit` due recipients (queued or deferred, next attempt at or before `now`) and
+   * leases them: their next attempt moves to now + leaseMs, so a worker that dies mid-delivery lets
+   * them come due again instead of losing them. The lease is not synced: losing it in a crash only
+   * makes the row due sooner.
+   */
+  claimDue(options: { limit: number; leaseMs: number; now?: number }): ClaimedRecipient[] {
+    const now = options.now ?? Date.now();
+    const rows = this.stmt.claim.all({ now, leaseUntil: now + options.leaseMs, limit: options.limit });
+    const messages = new Map<string, QueuedMessage>();
+    return rows.map((row) => {
+      let message = messages.get(row.message_id);
+      if (!message) {
+        const m = this.stmt.message.get(row.message_id);
+        if (!m) throw new Error(`recipient ${row.id} refers to a missing message ${row.message_id}`);
+        message = toMessage(m);
+        messages.set(message.id, message);
+      }
+      return { ...toRecipient(row), message };
+    });
+  }
+
+  /** Records delivery attempts (each adds one to `attempts`); resolves once durable. */
+  recordAttempts(outcomes: AttemptOutcome[], now: number = Date.now()): Promise<void> {
+    return this.committer.write(() => {
+      for (const o of outcomes) {
+        if (o.result === 'deferred') this.stmt.deferred.run(o.nextAttemptAt, o.reply, now, o.recipientId);
+        else this.stmt.delivered.run(o.result, o.reply, now, o.recipientId);
+      }
+    });
+  }
+
+  /** True when no recipient of the message is still waiting (queued, deferred or held). */
+  isFinished(messageId: string): boolean {
+    return (this.stmt.unfinished.get(messageId)?.n ?? 0) === 0;
+  }
+
+  list(options: ListOptions = {}): QueueEntry[] {
+    const states = options.states ?? ['queued', 'deferred'];
+    for (const s of states) if (!ALL_STATES.includes(s)) throw new Error(`unknown queue state '${s}'`);
+    const params: (string | number)[] = [...states, options.afterId ?? 0];
+    let where = `r.state IN (${states.map(() => '?').join(', ')}) AND r.id > ?`;
+    if (options.messageId !== undefined) {
+      where += ' AND r.message_id = ?';
+      params.push(options.messageId);
+    }
+    params.push(Math.max(1, Math.min(options.limit ?? 100, 10_000)));
+    const rows = this.db
+      .prepare<
+        (string | number)[],
+        RecipientRow & { mail_from: string; username: string; received_at: number; sandbox: number }
+      >(
+        `SELECT r.*, m.mail_from, m.username, m.received_at, m.sandbox
+         FROM recipients r JOIN messages m ON m.id = r.message_id
+         WHERE ${where} ORDER BY r.id LIMIT ?`,
+      )
+      .all(...params);
+    return rows.map((row) => ({
+      ...toRecipient(row),
+      mailFrom: row.mail_from,
+      username: row.username,
+      receivedAt: row.received_at,
+      sandbox: row.sandbox === 1,
+    }));
+  }
+
+  /** Makes queued/deferred recipients (of one message, or all) due now; resolves to how many. */
+  retry(options: { messageId?: string } = {}, now: number = Date.now()): Promise<number> {
+    return this.committer.write(() =>
+      options.messageId === undefined
+        ? this.stmt.retryAll.run(now, now).changes
+        : this.stmt.retryMessage.run(now, now, options.messageId).changes,
+    );
+  }
+
+  /**
+   * Removes messages with their rows and bodies: the given ones, or every message when `all` is set.
+   * Resolves to the number of messages removed.
+   */
+  async purge(options: { messageIds?: string[]; all?: boolean }): Promise<number> {
+    const targets =
+      options.all === true
+        ? this.stmt.allIds.all()
+        : (options.messageIds ?? [])
+            .map((id) => this.stmt.message.get(id))
+            .filter((m): m is MessageRow => m !== undefined)
+            .map((m) => ({ id: m.id, body_inline: m.body_inline }));
+    const removed = await this.committer.write(() => {
+      let n = 0;
+      for (const t of targets) n += this.stmt.deleteMessage.run(t.id).changes;
+      return n;
+    });
+    // After the rows are durably gone: a file left by a crash here is an orphan, removed at next open.
+    await Promise.all(
+      targets.filter((t) => t.body_inline === 0).map((t) => rm(this.bodyPath(t.id), { force: true })),
+    );
+    return removed;
+  }
+
+  counts(): StateCounts {
+    const counts: StateCounts = { queued: 0, deferred: 0, delivered: 0, bounced: 0, held: 0 };
+    for (const row of this.stmt.counts.all()) counts[row.state] = row.n;
+    return counts;
+  }
+
+  messageCount(): number {
+    return this.stmt.messageCount.get()?.n ?? 0;
+  }
+
+  /** Ids of the messages whose body is a file (for the orphan sweep at open). */
+  fileBodyIds(): Set<string> {
+    return new Set(this.stmt.fileBodies.all().map((r) => r.id));
+  }
+}
