@@ -11,6 +11,7 @@ import { registerMigrateCommand } from './migrate.js';
 import { reportError } from './output.js';
 import { registerServeCommand } from './serve.js';
 import { registerUserCommands } from './user.js';
+import { registerBenchCommand } from './bench.js';
 
 // src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerMigrateCommand(program);
   registerApiKeyCommands(program);
   registerUserCommands(program);
+  registerBenchCommand(program);
   return program;
 }
 

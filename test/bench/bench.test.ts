@@ -138,16 +138,17 @@ test('--duration is a hard bound: a server that never answers DATA leaves the ru
   }
 });
 
-test('the command line prints the same counts as JSON', async () => {
+test('`petrel bench` prints the same counts as JSON', async () => {
   const server = await startServer({ disabledCommands: ['STARTTLS'] }, (n) => (n === 7 ? 554 : null));
   try {
-    const cli = resolve(import.meta.dirname, '../../src/bench/main.ts');
+    const cli = resolve(import.meta.dirname, '../../src/cli/main.ts');
     const child = spawn(
       process.execPath,
       [
         '--import',
         'tsx',
         cli,
+        'bench',
         '--port',
         String(server.port),
         '--user',
