@@ -11,6 +11,7 @@ import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { sendingLimitsRepository } from './store/repositories/sending-limits.js';
+import { sharedSecret } from './store/repositories/secrets.js';
 
 export interface PetrelNode {
   config: Config;
@@ -21,6 +22,8 @@ export interface PetrelNode {
   /** The HTTP API's base URL, e.g. http://127.0.0.1:8080 (the real port when configured as 0). */
   httpUrl: string;
   spool: DurableSpool;
+  /** HMAC key of tracking and unsubscribe links (SPEC §3.5), the same on every node. */
+  trackingSecret: Buffer;
   /** The SMTP listeners; `smtp.ports` holds the real bound ports (configured port 0 included). */
   smtp: SmtpService;
   close(): Promise<void>;
@@ -37,8 +40,11 @@ export async function startNode(
   options: StartOptions = {},
 ): Promise<PetrelNode> {
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, ...options });
+  let trackingSecret: Buffer;
   try {
     await migrateToLatest(store);
+    // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
+    trackingSecret = await sharedSecret(store.db, 'tracking-links');
   } catch (err) {
     await store.close();
     throw err;
@@ -69,7 +75,7 @@ export async function startNode(
     // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.
     ops.onSmtpUserChanged.push((usernameLower) => smtp.forgetUser(usernameLower));
 
-    api = await buildApi({ ops, config, logger, metrics });
+    api = await buildApi({ ops, spool, trackingSecret, config, logger, metrics });
     stops.push(() => api.close());
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
@@ -93,6 +99,7 @@ export async function startNode(
     api,
     httpUrl,
     spool,
+    trackingSecret,
     smtp,
     async close() {
       if (closed) return;

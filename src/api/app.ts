@@ -24,6 +24,7 @@ import {
 import { ErrorEnvelope, Envelope } from '../domain/schemas/common.js';
 import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
+import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
@@ -47,6 +48,10 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface ApiDeps {
   ops: OperationsDeps;
+  /** The node's spool: email/send writes to it, sandbox/view reads from it. */
+  spool: DurableSpool;
+  /** HMAC key of tracking and unsubscribe links. */
+  trackingSecret: Buffer;
   config: Config;
   logger: Logger;
   metrics: Metrics;
@@ -232,6 +237,7 @@ function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps)
           {
             caller: request.caller as Caller,
             deps: deps.ops,
+            spool: deps.spool,
             config: deps.config,
             method,
             keyEndpoints: request.keyEndpoints ?? [],

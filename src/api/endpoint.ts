@@ -3,10 +3,12 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import type { Config } from '../config/settings.js';
+import type { DurableSpool } from '../spool/index.js';
 
 export interface HandlerContext {
   caller: Caller;
   deps: OperationsDeps;
+  spool: DurableSpool;
   config: Config;
   method: 'POST' | 'PATCH';
   /** The held endpoint patterns of the calling key (for api_keys, which may not grant more). */

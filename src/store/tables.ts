@@ -100,6 +100,13 @@ export interface SuppressionsTable {
   created_at: string;
 }
 
+export interface SecretsTable {
+  name: string;
+  /** base64 */
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -108,4 +115,5 @@ export interface Database {
   monthly_recipient_counts: MonthlyRecipientCountsTable;
   events: EventsTable;
   suppressions: SuppressionsTable;
+  secrets: SecretsTable;
 }
