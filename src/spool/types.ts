@@ -1,5 +1,6 @@
 // The contract between the SMTP session (and, later, the HTTP send API) and the node's durable spool.
 import type { Readable } from 'node:stream';
+import type { SendingSettings } from '../domain/sending-settings.js';
 
 /** Everything the spool needs to know about a message besides its bytes. */
 export interface SpoolEnvelope {
@@ -30,6 +31,12 @@ export interface SpoolEnvelope {
    * when absent, SMTP messages count as authenticated (IP-authenticated senders should pass false).
    */
   authenticated?: boolean;
+  /**
+   * The sender's settings when the message was accepted (footer, tracking, archive, bounce routing,
+   * IP pool…): delivery applies these, so mail accepted before an edit or removal goes out as accepted.
+   * Absent only for mail Petrel generates itself (bounces).
+   */
+  settings?: SendingSettings;
 }
 
 export interface AcceptedMessage {
