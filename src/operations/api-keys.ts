@@ -11,21 +11,14 @@ import type {
 } from '../domain/schemas/api-keys.js';
 import {
   DEFAULT_SENDING_SETTINGS,
-  resolveSendingSettings,
   toSendingSettingsView,
   type SendingSettings,
 } from '../domain/sending-settings.js';
 import { API_KEY_INPUT_PATTERN, apiKeyPrefix, generateApiKey, hashApiKey } from '../security/api-key.js';
 import { shortId } from '../security/ids.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
-import {
-  actingAccount,
-  checkIpPool,
-  isAccountOpen,
-  nowIso,
-  type Caller,
-  type OperationsDeps,
-} from './context.js';
+import { actingAccount, isAccountOpen, nowIso, type Caller, type OperationsDeps } from './context.js';
+import { applySenderSettings } from './sender-settings.js';
 
 export interface NewApiKey {
   key: string;
@@ -153,10 +146,6 @@ function checkMayManage(key: ApiKeyRecord, grant: Grant): void {
   }
 }
 
-function logWarnings(deps: OperationsDeps, keyId: string, warnings: string[]): void {
-  for (const warning of warnings) deps.logger.warn({ id: keyId }, warning);
-}
-
 export async function addApiKey(
   deps: OperationsDeps,
   caller: Caller,
@@ -165,14 +154,13 @@ export async function addApiKey(
 ): Promise<ApiKeyResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const endpoints = checkEndpoints(body.endpoints ?? grant.held, grant);
-  const { settings, warnings } = resolveSendingSettings(body, DEFAULT_SENDING_SETTINGS);
-  checkIpPool(deps, account.id, settings.ip_pool);
+  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, null);
   const { key, record } = await createApiKey(deps, account.id, {
     description: body.description ?? '',
     endpoints,
     settings,
   });
-  logWarnings(deps, record.id, warnings);
+  logWarnings({ key: record.id });
   return toApiKeyResult(record, isAccountOpen(account), key);
 }
 
@@ -204,8 +192,7 @@ export async function editApiKey(
   const current = await findKey(deps, account.id, body.id);
   checkMayManage(current, grant);
   const endpoints = body.endpoints !== undefined ? checkEndpoints(body.endpoints, grant) : current.endpoints;
-  const { settings, warnings } = resolveSendingSettings(body, current.settings);
-  if (settings.ip_pool !== current.settings.ip_pool) checkIpPool(deps, account.id, settings.ip_pool);
+  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, current.settings);
   const updated: ApiKeyRecord = {
     ...current,
     description: body.description !== undefined ? (body.description ?? '') : current.description,
@@ -213,7 +200,7 @@ export async function editApiKey(
     settings,
   };
   if (!(await deps.repos.apiKeys.update(updated))) throw noSuchApiKey(body.id);
-  logWarnings(deps, updated.id, warnings);
+  logWarnings({ key: updated.id });
   deps.logger.info(
     { account: account.id, key: updated.keyPrefix, id: updated.id, by: caller.keyId },
     'API key edited',

@@ -8,24 +8,14 @@ import type {
   SmtpUserResult,
   ViewSmtpUsersBody,
 } from '../domain/schemas/smtp-users.js';
-import {
-  DEFAULT_SENDING_SETTINGS,
-  resolveSendingSettings,
-  toSendingSettingsView,
-} from '../domain/sending-settings.js';
+import { toSendingSettingsView } from '../domain/sending-settings.js';
 import { normaliseUsername } from '../domain/username.js';
 import { hashPassword } from '../security/password-hash.js';
 import { shortId } from '../security/ids.js';
 import { isUniqueViolation } from '../store/database.js';
 import type { SmtpUserRecord } from '../store/repositories/smtp-users.js';
-import {
-  actingAccount,
-  checkIpPool,
-  isAccountOpen,
-  nowIso,
-  type Caller,
-  type OperationsDeps,
-} from './context.js';
+import { actingAccount, isAccountOpen, nowIso, type Caller, type OperationsDeps } from './context.js';
+import { applySenderSettings } from './sender-settings.js';
 import { DEFAULT_PAGE_SIZE, decodeContinueToken, pageOf } from './paging.js';
 
 export function toSmtpUserResult(
@@ -66,18 +56,13 @@ function notifyChanged(deps: OperationsDeps, username: string): void {
   for (const listener of deps.onSmtpUserChanged) listener(normaliseUsername(username));
 }
 
-function logWarnings(deps: OperationsDeps, username: string, warnings: string[]): void {
-  for (const warning of warnings) deps.logger.warn({ username }, warning);
-}
-
 export async function addSmtpUser(
   deps: OperationsDeps,
   caller: Caller,
   body: AddSmtpUserBody,
 ): Promise<SmtpUserResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
-  const { settings, warnings } = resolveSendingSettings(body, DEFAULT_SENDING_SETTINGS);
-  checkIpPool(deps, account.id, settings.ip_pool);
+  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, null);
   const password = choosePassword(body.email_password, body.username, true) as string;
   const now = nowIso();
   const user: SmtpUserRecord = {
@@ -96,7 +81,7 @@ export async function addSmtpUser(
     if (isUniqueViolation(err)) throw usernameTaken(body.username);
     throw err;
   }
-  logWarnings(deps, user.username, warnings);
+  logWarnings({ username: user.username });
   deps.logger.info({ account: account.id, username: user.username, key: caller.keyId }, 'SMTP user added');
   notifyChanged(deps, user.username);
   return toSmtpUserResult(user, isAccountOpen(account), password);
@@ -133,8 +118,7 @@ export async function editSmtpUser(
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const current = await deps.repos.smtpUsers.findInAccount(account.id, body.username);
   if (!current) throw noSuchSmtpUser(body.username);
-  const { settings, warnings } = resolveSendingSettings(body, current.settings);
-  if (settings.ip_pool !== current.settings.ip_pool) checkIpPool(deps, account.id, settings.ip_pool);
+  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, current.settings);
   const password = choosePassword(body.email_password, current.username, false);
   const updated: SmtpUserRecord = {
     ...current,
@@ -144,7 +128,7 @@ export async function editSmtpUser(
     updatedAt: nowIso(),
   };
   if (!(await deps.repos.smtpUsers.update(updated))) throw noSuchSmtpUser(body.username);
-  logWarnings(deps, updated.username, warnings);
+  logWarnings({ username: updated.username });
   deps.logger.info(
     {
       account: account.id,
