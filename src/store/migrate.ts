@@ -5,12 +5,14 @@ import * as m001 from './migrations/001-control-plane.js';
 import * as m002 from './migrations/002-sending-limits.js';
 import * as m003 from './migrations/003-events-suppressions.js';
 import * as m004 from './migrations/004-secrets.js';
+import * as m005 from './migrations/005-archive.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
   '002-sending-limits': m002,
   '003-events-suppressions': m003,
   '004-secrets': m004,
+  '005-archive': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -107,6 +107,22 @@ export interface SecretsTable {
   created_at: string;
 }
 
+/** One archived message (SPEC §3.2); its body is a file on `node`, under `<dataDir>/archive/`. */
+export interface ArchivedMessagesTable {
+  email_id: string;
+  account_id: string;
+  username: string;
+  sender: string;
+  /** JSON list of the envelope recipients. */
+  recipients: string;
+  subject: string;
+  date: string;
+  // bigint: PostgreSQL hands it back as a string, SQLite as a number; read it through Number().
+  size: ColumnType<number | string, number, number>;
+  /** PETREL_HOSTNAME of the node whose disk holds the body. */
+  node: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -116,4 +132,5 @@ export interface Database {
   events: EventsTable;
   suppressions: SuppressionsTable;
   secrets: SecretsTable;
+  archived_messages: ArchivedMessagesTable;
 }

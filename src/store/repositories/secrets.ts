@@ -9,6 +9,10 @@ export async function sharedSecret(db: Kysely<Database>, name: string, bytes = 3
     .values({ name, value: randomBytes(bytes).toString('base64'), created_at: new Date().toISOString() })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  const row = await db.selectFrom('secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('secrets')
+    .select('value')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return Buffer.from(row.value, 'base64');
 }
