@@ -1,9 +1,15 @@
-// The composition root: the only place that wires store, operations, API, spool and SMTP (and, later,
-// delivery) together into one running node.
+// The composition root: the only place that wires store, operations, API, spool, SMTP and delivery
+// together into one running node.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
+import { createArchiver, type Archiver } from './archive/archiver.js';
 import type { Config } from './config/settings.js';
+import { acceptedEventsListener } from './delivery/accepted-events.js';
+import { EventRecorder } from './delivery/event-recorder.js';
+import { createOutboundDelivery } from './delivery/outbound.js';
+import { retryPolicyFromConfig, type RetryPolicy } from './delivery/retry-policy.js';
+import { DeliveryWorker } from './delivery/worker.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
@@ -26,6 +32,11 @@ export interface PetrelNode {
   trackingSecret: Buffer;
   /** The SMTP listeners; `smtp.ports` holds the real bound ports (configured port 0 included). */
   smtp: SmtpService;
+  /** The delivery worker; null when PETREL_DELIVERY_CONCURRENCY is 0 (mail stays queued). */
+  worker: DeliveryWorker | null;
+  /** Activity events written behind the mail flow (intake and delivery). */
+  events: EventRecorder;
+  archiver: Archiver;
   close(): Promise<void>;
 }
 
@@ -50,6 +61,21 @@ export async function startNode(
     throw err;
   }
   const ops = createOperationsDeps(store, config.ipPools, logger);
+  let retryPolicy: RetryPolicy;
+  try {
+    retryPolicy = retryPolicyFromConfig(config);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const events = new EventRecorder(ops.repos.events, logger);
+  const archiver = createArchiver({
+    dataDir: config.dataDir,
+    db: store.db,
+    logger,
+    retentionDays: config.archiveRetentionDays,
+    hostname: config.hostname,
+  });
   const metrics = createMetrics();
   // Each part that started is stopped again if a later one fails, newest first.
   const stops: (() => Promise<void>)[] = [() => store.close()];
@@ -60,9 +86,19 @@ export async function startNode(
   let httpUrl: string;
   let spool: DurableSpool;
   let smtp: SmtpService;
+  let worker: DeliveryWorker | null = null;
   try {
     spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
     stops.push(() => spool.close());
+    // Closed after the SMTP listeners, before the spool: the events of the last messages are written.
+    stops.push(() => events.idle());
+    spool.onAccepted(
+      acceptedEventsListener({
+        queue: spool.queue,
+        events,
+        onSubject: (id, subject) => worker?.rememberSubject(id, subject),
+      }),
+    );
     smtp = await startSmtpService({
       config,
       logger,
@@ -84,6 +120,34 @@ export async function startNode(
       ? `[${config.httpListen.host}]`
       : config.httpListen.host;
     httpUrl = `http://${host}:${port}`;
+
+    if (config.deliveryConcurrency > 0) {
+      const delivery = createOutboundDelivery(config, { logger, resolver: { mxPort: config.mxPort } });
+      const started = new DeliveryWorker(
+        {
+          queue: spool.queue,
+          spool,
+          delivery,
+          suppressions: ops.repos.suppressions,
+          events,
+          retryPolicy,
+          trackingSecret,
+          publicUrl: config.publicUrl,
+          hostname: config.hostname,
+          logger,
+          archive: (message, openBody, subject, recipients) =>
+            archiver.archive(message, openBody, subject, recipients),
+        },
+        { concurrency: config.deliveryConcurrency, pollMs: config.deliveryPollSeconds * 1000 },
+      );
+      worker = started;
+      spool.onAccepted(() => started.wake());
+      started.start();
+      // Stopped first on close: deliveries in progress finish (or are released) while the spool is open.
+      stops.push(() => started.close());
+    } else {
+      logger.warn('delivery is off on this node (PETREL_DELIVERY_CONCURRENCY=0): mail stays queued');
+    }
   } catch (err) {
     await stopAll();
     throw err;
@@ -101,10 +165,14 @@ export async function startNode(
     spool,
     trackingSecret,
     smtp,
+    worker,
+    events,
+    archiver,
     async close() {
       if (closed) return;
       closed = true;
-      // The SMTP listeners stop first, so no message is accepted once the spool closes.
+      // The delivery worker stops first, then the listeners, so no message is accepted once the spool
+      // closes.
       await stopAll();
     },
   };

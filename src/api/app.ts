@@ -13,6 +13,7 @@ import swagger from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
+import { consolePlugin } from '../console/plugin.js';
 import {
   PetrelError,
   ValidationError,
@@ -26,6 +27,7 @@ import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
+import { trackingRoutes } from '../tracking/routes.js';
 import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
 import { failure, success } from './envelope.js';
@@ -162,7 +164,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deps.metrics.apiRequests.inc({ endpoint, status: String(reply.statusCode) });
     request.log.info(
       {
-        requestId: request.id,
         method: request.method,
         endpoint,
         status: reply.statusCode,
@@ -192,6 +193,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   for (const def of ALL_ENDPOINTS) registerEndpoint(app, def, deps);
+  await app.register(trackingRoutes, {
+    store: deps.ops.repos,
+    secret: deps.trackingSecret,
+    logger: deps.logger,
+  });
 
   app.get('/v3/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {
@@ -205,6 +211,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  await app.register(consolePlugin);
   return app;
 }
 
@@ -242,6 +249,7 @@ function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps)
             method,
             keyEndpoints: request.keyEndpoints ?? [],
             allEndpoints: ALL_ENDPOINTS.map((e) => e.path),
+            client: { address: request.ip, tls: request.protocol === 'https' },
           },
           request.body,
         );

@@ -15,6 +15,8 @@ export interface HandlerContext {
   keyEndpoints: readonly string[];
   /** Every endpoint path the API serves (what a key's patterns can reach). */
   allEndpoints: readonly string[];
+  /** The HTTP client: its address and whether it came over TLS (for email/send's Received header). */
+  client: { address: string; tls: boolean };
 }
 
 export interface EndpointDef<S extends TSchema = TSchema> {

@@ -12,6 +12,7 @@ import { reportError } from './output.js';
 import { registerServeCommand } from './serve.js';
 import { registerUserCommands } from './user.js';
 import { registerBenchCommand } from './bench.js';
+import { registerQueueCommands } from './queue.js';
 
 // src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerApiKeyCommands(program);
   registerUserCommands(program);
   registerBenchCommand(program);
+  registerQueueCommands(program);
   return program;
 }
 

@@ -57,6 +57,22 @@ export interface Config {
   smtpAuthBlockSeconds: number;
   /** How long a successful SMTP AUTH verification is remembered (in memory, per node). */
   smtpAuthCacheSeconds: number;
+  /** Days an archived message (archive_enabled) is kept before the periodic purge removes it. */
+  archiveRetentionDays: number;
+  /** Days a sandboxed message stays viewable in the spool before the periodic purge removes it. */
+  sandboxRetentionDays: number;
+  /** Delay before the first retry of a deferred recipient; doubled after each failure… */
+  retryFirstDelaySeconds: number;
+  /** …up to this many seconds between tries… */
+  retryMaxDelaySeconds: number;
+  /** …until the message is this old; then it bounces. */
+  retryMaxAgeSeconds: number;
+  /** Deliveries (one message to one domain) in progress at once; 0 runs no delivery on this node. */
+  deliveryConcurrency: number;
+  /** How often the delivery worker looks at the queue when nothing woke it (seconds). */
+  deliveryPollSeconds: number;
+  /** Port of the MX hosts delivered to (25; tests point it at their own peers). */
+  mxPort: number;
 }
 
 /** How one raw value (a string from the environment, or a JSON value from the file) becomes a setting. */
@@ -107,6 +123,23 @@ const positiveInt: Parse<number> = (raw, name) => {
     throw new ConfigError(name, `must be a positive integer, found '${String(raw)}'`);
   return n;
 };
+
+/** A number from `min` up (`integer`: whole numbers only; `above`: `min` itself excluded), at most `max`. */
+function numberIn(rule: { min: number; max?: number; integer?: boolean; above?: boolean }, expected: string) {
+  return ((raw, name) => {
+    const n = typeof raw === 'number' ? raw : Number(asString(raw, name));
+    const ok =
+      Number.isFinite(n) &&
+      (rule.above ? n > rule.min : n >= rule.min) &&
+      n <= (rule.max ?? Infinity) &&
+      (!rule.integer || Number.isInteger(n));
+    if (!ok) throw new ConfigError(name, `must be ${expected}, found '${String(raw)}'`);
+    return n;
+  }) satisfies Parse<number>;
+}
+
+// Durations allow fractions: tests run retry schedules in fractions of a second.
+const positiveSeconds = numberIn({ min: 0, above: true }, 'a positive number of seconds');
 
 function parseJsonSetting(raw: unknown, name: string): unknown {
   if (typeof raw !== 'string') return raw;
@@ -290,4 +323,22 @@ export const SETTINGS = [
   setting('smtpAuthFailureWindowSeconds', 'PETREL_SMTP_AUTH_FAILURE_WINDOW_SECONDS', positiveInt, () => 300),
   setting('smtpAuthBlockSeconds', 'PETREL_SMTP_AUTH_BLOCK_SECONDS', positiveInt, () => 600),
   setting('smtpAuthCacheSeconds', 'PETREL_SMTP_AUTH_CACHE_SECONDS', positiveInt, () => 120),
+  setting('archiveRetentionDays', 'PETREL_ARCHIVE_RETENTION_DAYS', positiveInt, () => 90),
+  setting('sandboxRetentionDays', 'PETREL_SANDBOX_RETENTION_DAYS', positiveInt, () => 7),
+  setting('retryFirstDelaySeconds', 'PETREL_RETRY_FIRST_DELAY_SECONDS', positiveSeconds, () => 60),
+  setting('retryMaxDelaySeconds', 'PETREL_RETRY_MAX_DELAY_SECONDS', positiveSeconds, () => 3600),
+  setting('retryMaxAgeSeconds', 'PETREL_RETRY_MAX_AGE_SECONDS', positiveSeconds, () => 3 * 86400),
+  setting(
+    'deliveryConcurrency',
+    'PETREL_DELIVERY_CONCURRENCY',
+    numberIn({ min: 0, integer: true }, 'a non-negative integer'),
+    () => 20,
+  ),
+  setting('deliveryPollSeconds', 'PETREL_DELIVERY_POLL_SECONDS', positiveSeconds, () => 5),
+  setting(
+    'mxPort',
+    'PETREL_MX_PORT',
+    numberIn({ min: 1, max: 65535, integer: true }, 'a port number'),
+    () => 25,
+  ),
 ] as const;

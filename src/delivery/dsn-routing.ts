@@ -1,6 +1,7 @@
 // Who receives the notification when a message bounces (SPEC §3.4), as pure rules: the user's
 // bounce_notifications says "from" (the envelope sender), "drop" (nobody) or an address; never for a
 // message with the null sender, and never for a message that is itself a bounce.
+import { headerValue } from './header-block.js';
 
 export interface BounceRoutingInput {
   /** The sender's bounce_notifications setting: "from", "drop" or one email address. */
@@ -31,15 +32,4 @@ export function isDeliveryReport(headers: string): boolean {
     /^\s*multipart\/report\b/i.test(contentType) &&
     /;\s*report-type\s*=\s*"?delivery-status"?(?:\s*;|\s*$)/i.test(contentType)
   );
-}
-
-/** The unfolded value of the first header of that name, or null. */
-function headerValue(headers: string, name: string): string | null {
-  const unfolded = headers.replace(/\r?\n[ \t]+/g, ' ');
-  for (const line of unfolded.split(/\r?\n/)) {
-    if (line === '') break;
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
-  }
-  return null;
 }

@@ -1,6 +1,8 @@
 // Reads a message's header block (up to the first empty line) from its stream without reading the body,
-// for the DSN's text/rfc822-headers part and the bounce-routing check. Memory stays bounded.
+// for the DSN's text/rfc822-headers part, the bounce-routing check and the Subject of events. Memory
+// stays bounded.
 import type { Readable } from 'node:stream';
+import { decodeWords } from 'postal-mime';
 
 /**
  * The header block as text (latin1 would lose nothing, but headers are ASCII or UTF-8 in practice), at
@@ -33,4 +35,31 @@ function headerEnd(buf: Buffer): number {
   if (crlf < 0) return lf;
   if (lf < 0) return crlf;
   return Math.min(crlf, lf);
+}
+
+/** The unfolded value of the first header of that name, or null. */
+export function headerValue(headers: string, name: string): string | null {
+  const unfolded = headers.replace(/\r?\n[ \t]+/g, ' ');
+  for (const line of unfolded.split(/\r?\n/)) {
+    if (line === '') break;
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
+  }
+  return null;
+}
+
+/** Longest Subject kept for events: enough to recognise a message, bounded for the database. */
+const MAX_SUBJECT_CHARS = 998;
+
+/** The Subject as a reader sees it (RFC 2047 words decoded), '' when there is none. */
+export function subjectOf(headers: string): string {
+  const raw = headerValue(headers, 'subject');
+  if (raw === null) return '';
+  let subject: string;
+  try {
+    subject = decodeWords(raw);
+  } catch {
+    subject = raw; // a malformed encoded word: the raw text still identifies the message
+  }
+  return subject.replace(/[\r\n\t]+/g, ' ').slice(0, MAX_SUBJECT_CHARS);
 }

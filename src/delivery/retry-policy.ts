@@ -1,5 +1,6 @@
 // When to try a deferred recipient again (SPEC §3.3): exponential back-off from about a minute to at most
 // an hour between tries, until the message is too old, then give up (the caller bounces it). Pure.
+import { ConfigError, type Config } from '../config/settings.js';
 
 export interface RetryPolicy {
   /** Delay after the first failed attempt. */
@@ -73,4 +74,23 @@ export function checkRetryPolicy(policy: RetryPolicy): string | null {
   if (!(policy.maxAgeMs > 0)) return 'maxAgeMs must be positive';
   if (!(policy.jitter >= 0 && policy.jitter < 1)) return 'jitter must be in [0, 1)';
   return null;
+}
+
+/** The policy the node's settings describe (PETREL_RETRY_*); a contradiction stops start-up. */
+export function retryPolicyFromConfig(
+  config: Pick<Config, 'retryFirstDelaySeconds' | 'retryMaxDelaySeconds' | 'retryMaxAgeSeconds'>,
+): RetryPolicy {
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    firstDelayMs: Math.round(config.retryFirstDelaySeconds * 1000),
+    maxDelayMs: Math.round(config.retryMaxDelaySeconds * 1000),
+    maxAgeMs: Math.round(config.retryMaxAgeSeconds * 1000),
+  };
+  if (policy.maxDelayMs < policy.firstDelayMs) {
+    throw new ConfigError(
+      'PETREL_RETRY_MAX_DELAY_SECONDS',
+      'must be at least PETREL_RETRY_FIRST_DELAY_SECONDS',
+    );
+  }
+  return policy;
 }

@@ -27,7 +27,7 @@ function octets(s: string): number {
 }
 
 /** Shows a client-supplied value inside a message without letting it break the message. */
-function quoteFound(value: string): string {
+export function quoteFound(value: string): string {
   const shown = value.length > 100 ? `${value.slice(0, 100)}…` : value;
   return `'${JSON.stringify(shown).slice(1, -1)}'`;
 }

@@ -87,3 +87,15 @@ export const noSuchSmtpUser = (username: string): PetrelError =>
 
 export const usernameTaken = (username: string): PetrelError =>
   apiException(`The username '${username}' is already taken`);
+
+/** email/send and email/mime with a key whose status is blocked (SPEC §2.3, the key's own settings). */
+export const sendingBlocked = (keyId: string): PetrelError =>
+  apiException(`Sending is blocked for API key '${keyId}'`);
+
+/** email/send and email/mime for a subaccount that is closed (SPEC §1.6). */
+export const sendingAccountClosed = (accountId: string): PetrelError =>
+  apiException(`Sending is not allowed: the account '${accountId}' is closed`);
+
+/** A message sent through the API that is larger than the node's message size limit. */
+export const messageTooLarge = (limitBytes: number): PetrelError =>
+  new PetrelError('payloadTooLarge', `The message is larger than the size limit of ${limitBytes} bytes`);

@@ -59,6 +59,7 @@ export function createMessageIntake(deps: MessageIntakeDeps) {
         clientHelo: session.hostNameAppearsAs || '',
         tls: session.secure,
         authenticated: sender.authenticated,
+        settings: sender.settings,
       };
       state.inData = true;
       try {

@@ -1,16 +1,17 @@
 // Who may do what in an SMTP session (SPEC §2.1–§2.4, §1.6): AUTH only where TLS policy allows it, IP
 // authentication, the per-address AUTH back-off, and at MAIL FROM / RCPT TO the sender's status, its
-// subaccount, its rate limit and the monthly limit, always read fresh from the database.
+// subaccount, its rate limit and the monthly limit, always read fresh from the database. Those sending
+// rules live in operations/sending-policy.ts (shared with the HTTP send API); this file words them as replies.
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config/settings.js';
+import { checkSender, reserveRecipient } from '../operations/sending-policy.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
 import type { AuthBackoff } from './auth-backoff.js';
 import type { Authenticator } from './authenticator.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
-import { monthOf, rateWindow } from './rate-window.js';
 import { REPLIES, refusal } from './replies.js';
 import {
   sessionUser,
@@ -80,29 +81,29 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       }
       throw refusal(REPLIES.authRequired());
     }
-    const account = await deps.accounts.findById(user.accountId);
-    if (!account || account.state !== 'active') throw refusal(REPLIES.accountClosed(user.username));
-    const s = user.settings;
-    if (s.status === 'blocked') throw refusal(REPLIES.senderBlocked(user.username));
+    const decision = await checkSender(deps.accounts, {
+      limiterKey: user.id,
+      accountId: user.accountId,
+      settings: user.settings,
+    });
+    if (!decision.ok) {
+      throw refusal(
+        decision.refused === 'accountClosed'
+          ? REPLIES.accountClosed(user.username)
+          : REPLIES.senderBlocked(user.username),
+      );
+    }
+    const policy = decision.sender;
     return {
       userId: user.id,
       username: user.username,
       accountId: user.accountId,
       authenticated: identity.kind === 'auth',
-      sandbox: s.status === 'sandbox',
-      auditRecipients: (s.audit_email ?? '')
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== ''),
-      rate:
-        s.custom_ratelimit && s.custom_ratelimit_value !== null && s.custom_ratelimit_seconds !== null
-          ? {
-              limit: s.custom_ratelimit_value,
-              periodSeconds: s.custom_ratelimit_seconds,
-              period: s.custom_ratelimit_period ?? `${s.custom_ratelimit_seconds}`,
-            }
-          : null,
-      monthlyLimit: account.monthly_limit,
+      sandbox: policy.sandbox,
+      auditRecipients: policy.auditRecipients,
+      rate: policy.rate,
+      monthlyLimit: policy.monthlyLimit,
+      settings: policy.settings,
     };
   }
 
@@ -162,25 +163,19 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
       const lower = address.address.toLowerCase();
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
-      if (sender.rate === null && sender.monthlyLimit === null) return;
-      const now = Date.now();
-      const result = await deps.limits.reserveRecipient(
-        sender.rate && {
-          userId: sender.userId,
-          limit: sender.rate.limit,
-          ...rateWindow(now, sender.rate.periodSeconds),
-        },
-        sender.monthlyLimit === null
-          ? null
-          : { accountId: sender.accountId, month: monthOf(now), limit: sender.monthlyLimit },
-      );
+      const result = await reserveRecipient(deps.limits, {
+        limiterKey: sender.userId,
+        accountId: sender.accountId,
+        rate: sender.rate,
+        monthlyLimit: sender.monthlyLimit,
+      });
       if (!result.ok) {
         if (result.exceeded === 'rate' && sender.rate) {
           throw refusal(REPLIES.rateLimited(sender.username, sender.rate.limit, sender.rate.period));
         }
         throw refusal(REPLIES.monthlyLimitReached(sender.username, sender.monthlyLimit ?? 0));
       }
-      state.pending.push(result.reservation);
+      if (result.reservation) state.pending.push(result.reservation);
     },
 
     onClose(session: SMTPServerSession): void {

@@ -1,6 +1,7 @@
 // What Petrel keeps per SMTP connection beside the protocol library's session: who is logged in, the
 // sender as read at MAIL FROM, and the recipients counted against limits but not yet accepted.
 import type { SMTPServerSession } from 'smtp-server';
+import type { SendingSettings } from '../domain/sending-settings.js';
 import type { Reservation } from '../store/repositories/sending-limits.js';
 
 /** The identity stored in the library's `session.user`: an AUTH login or an IP-authenticated client. */
@@ -22,6 +23,8 @@ export interface Sender {
   auditRecipients: string[];
   rate: { limit: number; periodSeconds: number; period: string } | null;
   monthlyLimit: number | null;
+  /** The user's settings as read at MAIL FROM: the snapshot its message is delivered with. */
+  settings: SendingSettings;
 }
 
 export interface SessionState {

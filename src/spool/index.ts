@@ -4,6 +4,7 @@ export {
   openSpool,
   openSpoolAdmin,
   spoolDirectory,
+  type AcceptListener,
   type DurableSpool,
   type SpoolAdmin,
   type SpoolOptions,

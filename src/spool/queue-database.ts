@@ -4,9 +4,12 @@ import BetterSqlite3 from 'better-sqlite3';
 
 export type QueueDb = BetterSqlite3.Database;
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
+// Each entry takes the database from version i to i + 1; a fresh file runs them all. Existing files
+// are upgraded in place at open, so a node keeps its queue across an upgrade.
+const MIGRATIONS: string[] = [
+  `
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY,
   received_at INTEGER NOT NULL,
@@ -42,7 +45,14 @@ CREATE TABLE IF NOT EXISTS recipients (
 CREATE INDEX IF NOT EXISTS recipients_message ON recipients (message_id);
 CREATE INDEX IF NOT EXISTS recipients_due ON recipients (next_attempt_at)
   WHERE state IN ('queued', 'deferred');
-`;
+`,
+  // 2: the sender's settings snapshot (JSON), NULL for mail Petrel generates itself (bounces). Messages
+  // accepted before this version carried none: '{}' delivers them with the default settings.
+  `
+ALTER TABLE messages ADD COLUMN settings TEXT;
+UPDATE messages SET settings = '{}';
+`,
+];
 
 export type RecipientKind = 'recipient' | 'audit';
 export type RecipientState = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'held';
@@ -60,6 +70,8 @@ export interface MessageRow {
   sandbox: number;
   size: number;
   body_inline: number;
+  /** JSON of the sender's SendingSettings; null for Petrel's own messages. */
+  settings: string | null;
 }
 
 export interface RecipientRow {
@@ -97,9 +109,16 @@ export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
     }
     if (version < SCHEMA_VERSION) {
       db.exec('BEGIN IMMEDIATE');
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      db.exec('COMMIT');
+      try {
+        // Read again inside the write lock: another process may have upgraded the file meanwhile.
+        const current = db.pragma('user_version', { simple: true }) as number;
+        for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        db.exec('COMMIT');
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      }
     }
   } catch (err) {
     db.close();

@@ -7,97 +7,20 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { GroupCommitter } from './group-commit.js';
 import { isMessageId } from './message-id.js';
-import type { MessageRow, QueueDb, RecipientKind, RecipientRow, RecipientState } from './queue-database.js';
+import type { MessageRow, QueueDb, RecipientRow, RecipientState } from './queue-database.js';
+import {
+  toMessage,
+  toRecipient,
+  type AttemptOutcome,
+  type ClaimedRecipient,
+  type ListOptions,
+  type QueuedMessage,
+  type QueueEntry,
+  type QueueRecipient,
+  type StateCounts,
+} from './queue-entries.js';
 
-export type { RecipientKind, RecipientState } from './queue-database.js';
-
-/** A message's envelope and metadata as stored at acceptance. */
-export interface QueuedMessage {
-  id: string;
-  /** Milliseconds since the epoch. */
-  receivedAt: number;
-  mailFrom: string;
-  senderKind: 'smtp' | 'api';
-  username: string;
-  accountId: string;
-  clientAddress: string;
-  clientHelo: string;
-  tls: boolean;
-  sandbox: boolean;
-  /** Stored bytes, including the Received header. */
-  size: number;
-}
-
-/** One envelope recipient of one message, with its delivery state. */
-export interface QueueRecipient {
-  id: number;
-  messageId: string;
-  address: string;
-  kind: RecipientKind;
-  state: RecipientState;
-  attempts: number;
-  /** When it is next due (ms since the epoch); null once final or held. */
-  nextAttemptAt: number | null;
-  lastReply: string | null;
-  updatedAt: number;
-}
-
-export interface ClaimedRecipient extends QueueRecipient {
-  message: QueuedMessage;
-}
-
-export type AttemptOutcome =
-  | { recipientId: number; result: 'delivered'; reply: string }
-  | { recipientId: number; result: 'bounced'; reply: string }
-  | { recipientId: number; result: 'deferred'; reply: string; nextAttemptAt: number };
-
-export interface ListOptions {
-  /** Only rows in these states (default: queued and deferred). */
-  states?: RecipientState[];
-  messageId?: string;
-  limit?: number;
-  /** Paging: rows after this recipient id. */
-  afterId?: number;
-}
-
-export interface QueueEntry extends QueueRecipient {
-  mailFrom: string;
-  username: string;
-  receivedAt: number;
-  sandbox: boolean;
-}
-
-export type StateCounts = Record<RecipientState, number>;
-
-function toMessage(row: MessageRow): QueuedMessage {
-  return {
-    id: row.id,
-    receivedAt: row.received_at,
-    mailFrom: row.mail_from,
-    senderKind: row.sender_kind,
-    username: row.username,
-    accountId: row.account_id,
-    clientAddress: row.client_address,
-    clientHelo: row.client_helo,
-    tls: row.tls === 1,
-    sandbox: row.sandbox === 1,
-    size: row.size,
-  };
-}
-
-function toRecipient(row: RecipientRow): QueueRecipient {
-  return {
-    id: row.id,
-    messageId: row.message_id,
-    address: row.address,
-    kind: row.kind,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastReply: row.last_reply,
-    updatedAt: row.updated_at,
-  };
-}
+export * from './queue-entries.js';
 
 const ALL_STATES: RecipientState[] = ['queued', 'deferred', 'delivered', 'bounced', 'held'];
 
@@ -114,7 +37,13 @@ export class SpoolQueue {
       recipientsOf: db.prepare<[string], RecipientRow>(
         'SELECT * FROM recipients WHERE message_id = ? ORDER BY id',
       ),
-      inlineBody: db.prepare<[string], { data: Buffer }>('SELECT data FROM bodies WHERE message_id = ?'),
+      body: db.prepare<[string], { body_inline: number; data: Buffer | null }>(
+        `SELECT m.body_inline, b.data FROM messages m LEFT JOIN bodies b ON b.message_id = m.id
+         WHERE m.id = ?`,
+      ),
+      messageOf: db.prepare<[number], { message_id: string }>(
+        'SELECT message_id FROM recipients WHERE id = ?',
+      ),
       claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, RecipientRow>(
         `UPDATE recipients SET next_attempt_at = @leaseUntil
          WHERE id IN (SELECT id FROM recipients
@@ -136,6 +65,12 @@ export class SpoolQueue {
       retryMessage: db.prepare(
         `UPDATE recipients SET next_attempt_at = ?, updated_at = ?
          WHERE state IN ('queued', 'deferred') AND message_id = ?`,
+      ),
+      release: db.prepare(
+        `UPDATE recipients SET next_attempt_at = ? WHERE id = ? AND state IN ('queued', 'deferred')`,
+      ),
+      nextDue: db.prepare<[], { at: number | null }>(
+        `SELECT min(next_attempt_at) AS at FROM recipients WHERE state IN ('queued', 'deferred')`,
       ),
       deleteMessage: db.prepare<[string]>('DELETE FROM messages WHERE id = ?'),
       fileBodies: db.prepare<[], { id: string }>('SELECT id FROM messages WHERE body_inline = 0'),
@@ -162,12 +97,11 @@ export class SpoolQueue {
 
   /** The message as stored (Received header first), whether it lives inline or in a body file. */
   openBody(messageId: string): Readable {
-    const row = this.stmt.message.get(messageId);
+    const row = this.stmt.body.get(messageId);
     if (!row) throw new Error(`no message ${messageId} in the spool`);
     if (row.body_inline === 1) {
-      const body = this.stmt.inlineBody.get(messageId);
-      if (!body) throw new Error(`message ${messageId} has lost its inline body`);
-      return Readable.from([body.data]);
+      if (!row.data) throw new Error(`message ${messageId} has lost its inline body`);
+      return Readable.from([row.data]);
     }
     return createReadStream(this.bodyPath(messageId));
   }
@@ -199,14 +133,52 @@ export class SpoolQueue {
     });
   }
 
-  /** Records delivery attempts (each adds one to `attempts`); resolves once durable. */
-  recordAttempts(outcomes: AttemptOutcome[], now: number = Date.now()): Promise<void> {
-    return this.committer.write(() => {
+  /**
+   * Records delivery attempts (each adds one to `attempts`); resolves once durable. With
+   * `removeFinished`, a message none of whose recipients still waits leaves the spool in the same
+   * transaction; resolves to the ids of the messages removed.
+   */
+  async recordAttempts(
+    outcomes: AttemptOutcome[],
+    now: number = Date.now(),
+    options: { removeFinished?: boolean } = {},
+  ): Promise<string[]> {
+    const removed = await this.committer.write(() => {
       for (const o of outcomes) {
         if (o.result === 'deferred') this.stmt.deferred.run(o.nextAttemptAt, o.reply, now, o.recipientId);
         else this.stmt.delivered.run(o.result, o.reply, now, o.recipientId);
       }
+      if (!options.removeFinished) return [];
+      const messageIds = new Set(outcomes.map((o) => this.stmt.messageOf.get(o.recipientId)?.message_id));
+      const gone: { id: string; bodyInline: boolean }[] = [];
+      for (const id of messageIds) {
+        if (id === undefined || (this.stmt.unfinished.get(id)?.n ?? 0) > 0) continue;
+        const bodyInline = this.stmt.message.get(id)?.body_inline === 1;
+        if (this.stmt.deleteMessage.run(id).changes > 0) gone.push({ id, bodyInline });
+      }
+      return gone;
     });
+    // After the rows are durably gone, as purge() does.
+    await Promise.all(
+      removed.filter((m) => !m.bodyInline).map((m) => rm(this.bodyPath(m.id), { force: true })),
+    );
+    return removed.map((m) => m.id);
+  }
+
+  /**
+   * Gives leased recipients back (a worker stopping before it could try them): due at `at` instead of
+   * at the end of their lease. Rows that became final meanwhile are left alone.
+   */
+  release(recipientIds: number[], at: number = Date.now()): Promise<void> {
+    if (recipientIds.length === 0) return Promise.resolve();
+    return this.committer.write(() => {
+      for (const id of recipientIds) this.stmt.release.run(at, id);
+    });
+  }
+
+  /** When the next queued or deferred recipient comes due (ms since the epoch), or null when none waits. */
+  nextDueAt(): number | null {
+    return this.stmt.nextDue.get()?.at ?? null;
   }
 
   /** True when no recipient of the message is still waiting (queued, deferred or held). */

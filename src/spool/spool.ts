@@ -37,10 +37,15 @@ export interface SpoolOptions {
   openBodyFile?: OpenBodyFile;
 }
 
+/** Told of each message once it is durably stored (e.g. to wake the delivery worker, record events). */
+export type AcceptListener = (message: AcceptedMessage, envelope: SpoolEnvelope) => void;
+
 /** The spool as the composition root sees it: intake plus the queue the delivery worker drives. */
 export interface DurableSpool extends Spool {
   readonly dir: string;
   readonly queue: SpoolQueue;
+  /** Calls `listener` for each message once it is durable (before the 250); returns its remover. */
+  onAccepted(listener: AcceptListener): () => void;
   /** Counters of the group committer (commits, syncs), for tests, metrics and the benchmark. */
   commitStats(): CommitStats;
 }
@@ -107,6 +112,7 @@ function sweepOrphans(paths: Paths, queue: SpoolQueue, logger: Logger): void {
 class DiskSpool implements DurableSpool {
   private closed = false;
   private inFlight = new Set<Promise<unknown>>();
+  private readonly listeners = new Set<AcceptListener>();
   private readonly insertMessage;
   private readonly insertBody;
   private readonly insertRecipient;
@@ -128,8 +134,8 @@ class DiskSpool implements DurableSpool {
     const db = storage.db;
     this.insertMessage = db.prepare(
       `INSERT INTO messages (id, received_at, mail_from, sender_kind, username, account_id,
-         client_address, client_helo, tls, sandbox, size, body_inline)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         client_address, client_helo, tls, sandbox, size, body_inline, settings)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertBody = db.prepare('INSERT INTO bodies (message_id, data) VALUES (?, ?)');
     this.insertRecipient = db.prepare(
@@ -145,6 +151,11 @@ class DiskSpool implements DurableSpool {
 
   commitStats(): CommitStats {
     return { ...this.storage.committer.stats };
+  }
+
+  onAccepted(listener: AcceptListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   accept(envelope: SpoolEnvelope, body: Readable, options: AcceptOptions): Promise<AcceptedMessage> {
@@ -186,6 +197,7 @@ class DiskSpool implements DurableSpool {
     });
 
     const now = receivedAt.getTime();
+    const settings = envelope.settings === undefined ? null : JSON.stringify(envelope.settings);
     try {
       await this.storage.committer.write(
         () => {
@@ -202,6 +214,7 @@ class DiskSpool implements DurableSpool {
             envelope.sandbox ? 1 : 0,
             received.size,
             received.kind === 'inline' ? 1 : 0,
+            settings,
           );
           if (received.kind === 'inline') this.insertBody.run(id, received.data);
           const state = envelope.sandbox ? 'held' : 'queued';
@@ -220,7 +233,16 @@ class DiskSpool implements DurableSpool {
       this.logger.error({ err, id }, 'spool: could not store a message');
       throw err;
     }
-    return { id, size: received.size };
+    const accepted = { id, size: received.size };
+    for (const listener of this.listeners) {
+      try {
+        listener(accepted, envelope);
+      } catch (err) {
+        // A listener's failure is its own: the message is stored and the client gets its 250.
+        this.logger.error({ err, id }, 'spool: an accept listener failed');
+      }
+    }
+    return accepted;
   }
 
   async close(): Promise<void> {

@@ -62,6 +62,9 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
       PETREL_HOSTNAME: 'petrel.test',
       PETREL_LOG_LEVEL: process.env.PETREL_TEST_LOG_LEVEL ?? 'silent',
+      // Intake tests look at the queue after a 250; a worker delivering (or bouncing) their mail to
+      // the world's domains meanwhile would race them. Delivery tests turn it on (test/e2e/).
+      PETREL_DELIVERY_CONCURRENCY: '0',
       ...(TEST_DATABASE_URL ? { PETREL_DATABASE_URL: TEST_DATABASE_URL } : {}),
       ...env,
     },

@@ -1,7 +1,11 @@
 // Every endpoint group of the API, in the order the OpenAPI document lists them.
 import type { EndpointDef } from '../endpoint.js';
+import { activityEndpoints } from './activity.js';
 import { apiKeyEndpoints } from './api-keys.js';
+import { archiveEndpoints } from './archive.js';
 import { dedicatedIpEndpoints } from './dedicated-ips.js';
+import { emailEndpoints } from './email.js';
+import { sandboxEndpoints } from './sandbox.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 
@@ -10,4 +14,8 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...dedicatedIpEndpoints,
   ...subaccountEndpoints,
   ...apiKeyEndpoints,
+  ...emailEndpoints,
+  ...activityEndpoints,
+  ...sandboxEndpoints,
+  ...archiveEndpoints,
 ];

@@ -1,0 +1,27 @@
+// /v3/archive/search and /v3/archive/view: archived messages of senders with archive_enabled (SPEC §3.2).
+import { ArchiveSearchBody, ArchiveSearchResult, ArchiveView } from '../../domain/schemas/archive.js';
+import { MessageViewBody } from '../../domain/schemas/sandbox.js';
+import { searchArchive, viewArchive } from '../../operations/archive.js';
+import { endpoint } from '../endpoint.js';
+
+const TAG = 'Archive';
+
+export const archiveEndpoints = [
+  endpoint({
+    path: '/archive/search',
+    tag: TAG,
+    summary: 'Search the archived messages of the account, newest first',
+    body: ArchiveSearchBody,
+    response: ArchiveSearchResult,
+    handler: (ctx, body) => searchArchive(ctx.deps, ctx.caller, body),
+  }),
+  endpoint({
+    path: '/archive/view',
+    tag: TAG,
+    summary: 'Download one archived message (headers, bodies, raw source) with its events',
+    body: MessageViewBody,
+    response: ArchiveView,
+    handler: (ctx, body) =>
+      viewArchive(ctx.deps, ctx.caller, { dataDir: ctx.config.dataDir, hostname: ctx.config.hostname }, body),
+  }),
+];

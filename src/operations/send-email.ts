@@ -1,0 +1,160 @@
+// Sending through the HTTP API (SPEC §1.7): the calling key's own settings play the SMTP user's part, the
+// same sending policy applies (status, closed subaccount, rate limit per recipient, monthly limit), and the
+// message goes into the same durable spool as SMTP mail. Recipients over a limit are reported in
+// `failures` of a 200 answer, as SMTP2GO does, while the others are sent.
+import type { Readable } from 'node:stream';
+import {
+  apiKeyInvalid,
+  fieldError,
+  internalError,
+  messageTooLarge,
+  sendingAccountClosed,
+  sendingBlocked,
+} from '../domain/errors.js';
+import type { SendEmailBody, SendMimeBody, SendResult } from '../domain/schemas/email.js';
+import { MessageTooLargeError, SpoolFullError, type Spool } from '../spool/types.js';
+import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
+import { sendingLimitsRepository, type Reservation } from '../store/repositories/sending-limits.js';
+import { composeEmail } from './compose-email.js';
+import { actingAccount, type Caller, type OperationsDeps } from './context.js';
+import { readRawMessage } from './raw-message.js';
+import {
+  apiKeyLimiterKey,
+  checkSender,
+  releaseRecipients,
+  reserveRecipient,
+  type LimitExceeded,
+  type SenderPolicy,
+} from './sending-policy.js';
+
+/** A message ready to be sent: its envelope, and its bytes on demand. */
+export interface OutgoingMessage {
+  mailFrom: string;
+  /** Envelope recipients, each once, in the order the request gave them. */
+  recipients: string[];
+  open(): Readable;
+}
+
+export interface SendContext {
+  deps: OperationsDeps;
+  spool: Spool;
+  caller: Caller;
+  /** The HTTP client, for the Received header. */
+  client: { address: string; tls: boolean };
+  maxMessageBytes: number;
+}
+
+type SendOptions = Pick<SendEmailBody, 'subaccount_id' | 'schedule'>;
+
+export async function sendEmail(ctx: SendContext, body: SendEmailBody): Promise<SendResult> {
+  if (body.template_id !== undefined && body.template_id !== null && body.template_id !== '') {
+    throw fieldError(
+      'template_id',
+      'is not supported: Petrel has no templates; send text_body and/or html_body instead',
+    );
+  }
+  checkOptions(body);
+  return send(ctx, body, composeEmail(body));
+}
+
+export async function sendMime(ctx: SendContext, body: SendMimeBody): Promise<SendResult> {
+  checkOptions(body);
+  return send(ctx, body, readRawMessage(body.mime_email));
+}
+
+function checkOptions(body: SendOptions): void {
+  if (body.schedule !== undefined && body.schedule !== null && body.schedule !== '') {
+    throw fieldError('schedule', 'is not supported: Petrel sends every message at once; leave it out');
+  }
+}
+
+/** The calling key as stored now: its settings may have changed since it authenticated this request. */
+async function callingKey(ctx: SendContext): Promise<ApiKeyRecord> {
+  const { keyId, accountId } = ctx.caller;
+  const key = keyId === null ? undefined : await ctx.deps.repos.apiKeys.findInAccount(accountId, keyId);
+  if (!key) throw apiKeyInvalid();
+  return key;
+}
+
+function limitFailure(address: string, exceeded: LimitExceeded, keyId: string, sender: SenderPolicy): string {
+  if (exceeded === 'rate' && sender.rate) {
+    const { limit, period } = sender.rate;
+    return `${address}: rate limit exceeded for API key '${keyId}' (${limit} per ${period}); try again later`;
+  }
+  return `${address}: monthly limit of ${sender.monthlyLimit ?? 0} emails reached for this account; try again next month`;
+}
+
+async function send(ctx: SendContext, options: SendOptions, message: OutgoingMessage): Promise<SendResult> {
+  const { deps } = ctx;
+  const key = await callingKey(ctx);
+  const account = await actingAccount(deps, ctx.caller, options.subaccount_id);
+  const decision = await checkSender(deps.repos.accounts, {
+    limiterKey: apiKeyLimiterKey(key.id),
+    accountId: account.id,
+    settings: key.settings,
+  });
+  if (!decision.ok) {
+    throw decision.refused === 'blocked' ? sendingBlocked(key.id) : sendingAccountClosed(account.id);
+  }
+  const sender = decision.sender;
+  const limits = sendingLimitsRepository(deps.store.db, deps.store.dialect);
+
+  const accepted: string[] = [];
+  const failures: string[] = [];
+  const reservations: Reservation[] = [];
+  try {
+    for (const address of message.recipients) {
+      const result = await reserveRecipient(limits, sender);
+      if (!result.ok) {
+        failures.push(limitFailure(address, result.exceeded, key.id, sender));
+        continue;
+      }
+      accepted.push(address);
+      if (result.reservation) reservations.push(result.reservation);
+    }
+    if (accepted.length === 0) return { succeeded: 0, failed: failures.length, failures, email_id: null };
+
+    const stored = await ctx.spool.accept(
+      {
+        mailFrom: message.mailFrom,
+        recipients: accepted,
+        auditRecipients: sender.auditRecipients,
+        sandbox: sender.sandbox,
+        senderKind: 'api',
+        username: key.id,
+        accountId: account.id,
+        clientAddress: ctx.client.address,
+        clientHelo: '',
+        tls: ctx.client.tls,
+        authenticated: true,
+        settings: sender.settings,
+      },
+      message.open(),
+      { maxBytes: ctx.maxMessageBytes },
+    );
+    deps.logger.info(
+      {
+        id: stored.id,
+        key: key.keyPrefix,
+        account: account.id,
+        recipients: accepted.length,
+        refused: failures.length || undefined,
+        size: stored.size,
+        sandbox: sender.sandbox || undefined,
+      },
+      'message accepted through the API',
+    );
+    return { succeeded: accepted.length, failed: failures.length, failures, email_id: stored.id };
+  } catch (err) {
+    // Nothing was stored: what was counted against the limits is given back.
+    await releaseRecipients(limits, reservations).catch((releaseErr: unknown) =>
+      deps.logger.warn({ err: releaseErr }, 'could not give back the counts of an unsent API message'),
+    );
+    if (err instanceof MessageTooLargeError) throw messageTooLarge(err.limitBytes);
+    if (err instanceof SpoolFullError) {
+      deps.logger.error('spool is out of disk space; refusing messages sent through the API');
+      throw internalError();
+    }
+    throw err;
+  }
+}
