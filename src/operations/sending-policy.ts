@@ -3,7 +3,7 @@
 // and each recipient counts against the sender's rolling rate limit and the account's monthly limit.
 // The callers only word the outcomes (SMTP replies, API answers); the rules live here once.
 import type { SendingSettings } from '../domain/sending-settings.js';
-import { monthOf, rateWindow } from '../smtp/rate-window.js';
+import { monthOf, rateWindow } from '../domain/rate-window.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { Reservation, SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 

@@ -12,7 +12,7 @@ import {
   reserveRecipient,
   type SenderPolicy,
 } from '../../src/operations/sending-policy.js';
-import { monthOf } from '../../src/smtp/rate-window.js';
+import { monthOf } from '../../src/domain/rate-window.js';
 import {
   sendingLimitsRepository,
   type Reservation,
