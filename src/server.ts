@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { createArchiver, type Archiver } from './archive/archiver.js';
+import { startRetention } from './archive/retention.js';
 import type { Config } from './config/settings.js';
 import { acceptedEventsListener } from './delivery/accepted-events.js';
 import { EventRecorder } from './delivery/event-recorder.js';
@@ -99,6 +100,14 @@ export async function startNode(
         onSubject: (id, subject) => worker?.rememberSubject(id, subject),
       }),
     );
+    // Archived and sandboxed messages are kept only for their retention periods (hourly purge).
+    const retention = startRetention({
+      archiver,
+      queue: spool.queue,
+      sandboxRetentionDays: config.sandboxRetentionDays,
+      logger,
+    });
+    stops.push(() => retention.stop());
     smtp = await startSmtpService({
       config,
       logger,
