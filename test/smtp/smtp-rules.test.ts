@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { AuthBackoff, backoffKey } from '../../src/smtp/auth-backoff.js';
 import { IpAuthMap, authNeedsTls, isLoopback } from '../../src/smtp/client-address.js';
 import { CredentialCache } from '../../src/smtp/credential-cache.js';
-import { CLOCK_SKEW_ALLOWANCE_MS, bucketLengthMs, monthOf, rateWindow } from '../../src/domain/rate-window.js';
+import {
+  CLOCK_SKEW_ALLOWANCE_MS,
+  bucketLengthMs,
+  monthOf,
+  rateWindow,
+} from '../../src/domain/rate-window.js';
 
 test('buckets are P/60 long but never shorter than a second, and the window counts whole buckets', () => {
   assert.equal(bucketLengthMs(4), 1000);
