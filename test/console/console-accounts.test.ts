@@ -124,8 +124,9 @@ describe('console: subaccounts, API keys and IP pools', { skip: skipWithoutChrom
   it('adds an API key limited to the ticked endpoints and shows the full key once', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
-    assert.equal(await page.locator('tbody tr').count(), 1, 'the master key');
+    // The list loads after the heading: wait for it before counting its rows.
     await page.getByText('probably this session’s').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1, 'the master key');
     await page.getByRole('link', { name: 'Add API key' }).click();
     await page.getByRole('heading', { level: 1, name: 'Add API key' }).waitFor();
     await page.getByLabel('Description', { exact: true }).fill('CI deploys');
