@@ -91,6 +91,8 @@ export async function startNode(
   try {
     spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
     stops.push(() => spool.close());
+    const queue = spool.queue;
+    metrics.watchQueue(() => ({ ...queue.counts() }));
     // Closed after the SMTP listeners, before the spool: the events of the last messages are written.
     stops.push(() => events.idle());
     spool.onAccepted(
@@ -115,6 +117,7 @@ export async function startNode(
       accounts: ops.repos.accounts,
       limits: sendingLimitsRepository(store.db, store.dialect),
       spool,
+      metrics,
     });
     stops.push(() => smtp.close());
     // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.
@@ -131,7 +134,13 @@ export async function startNode(
     httpUrl = `http://${host}:${port}`;
 
     if (config.deliveryConcurrency > 0) {
-      const delivery = createOutboundDelivery(config, { logger, resolver: { mxPort: config.mxPort } });
+      const delivery = createOutboundDelivery(config, {
+        logger,
+        resolver: { mxPort: config.mxPort },
+        connectTimeoutMs: config.outboundConnectTimeoutSeconds * 1000,
+        greetingTimeoutMs: config.outboundGreetingTimeoutSeconds * 1000,
+        socketTimeoutMs: config.outboundSocketTimeoutSeconds * 1000,
+      });
       const started = new DeliveryWorker(
         {
           queue: spool.queue,
@@ -144,6 +153,7 @@ export async function startNode(
           publicUrl: config.publicUrl,
           hostname: config.hostname,
           logger,
+          metrics,
           archive: (message, openBody, subject, recipients) =>
             archiver.archive(message, openBody, subject, recipients),
         },
@@ -180,8 +190,10 @@ export async function startNode(
     async close() {
       if (closed) return;
       closed = true;
-      // The delivery worker stops first, then the listeners, so no message is accepted once the spool
-      // closes.
+      // New connections are refused at once while open SMTP sessions finish (bounded by the grace
+      // period) and the worker winds down; then the rest stops in order, so no message is accepted once
+      // the spool closes and the events of the last messages are written (SPEC §4.1, SIGTERM).
+      await Promise.all([smtp.close(), worker?.close()]);
       await stopAll();
     },
   };

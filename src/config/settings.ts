@@ -73,6 +73,14 @@ export interface Config {
   deliveryPollSeconds: number;
   /** Port of the MX hosts delivered to (25; tests point it at their own peers). */
   mxPort: number;
+  /** Outbound SMTP: how long to wait for a TCP connection to an MX… */
+  outboundConnectTimeoutSeconds: number;
+  /** …for its greeting once connected… */
+  outboundGreetingTimeoutSeconds: number;
+  /** …and for any later reply or write; past these the recipient is deferred. */
+  outboundSocketTimeoutSeconds: number;
+  /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
+  shutdownGraceSeconds: number;
 }
 
 /** How one raw value (a string from the environment, or a JSON value from the file) becomes a setting. */
@@ -341,4 +349,23 @@ export const SETTINGS = [
     numberIn({ min: 1, max: 65535, integer: true }, 'a port number'),
     () => 25,
   ),
+  setting(
+    'outboundConnectTimeoutSeconds',
+    'PETREL_OUTBOUND_CONNECT_TIMEOUT_SECONDS',
+    positiveSeconds,
+    () => 30,
+  ),
+  setting(
+    'outboundGreetingTimeoutSeconds',
+    'PETREL_OUTBOUND_GREETING_TIMEOUT_SECONDS',
+    positiveSeconds,
+    () => 60,
+  ),
+  setting(
+    'outboundSocketTimeoutSeconds',
+    'PETREL_OUTBOUND_SOCKET_TIMEOUT_SECONDS',
+    positiveSeconds,
+    () => 300,
+  ),
+  setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
 ] as const;

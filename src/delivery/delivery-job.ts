@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { ClaimedRecipient, QueuedMessage, RecipientKind, SpoolQueue } from '../spool/index.js';
 import type { SuppressionReason, SuppressionsRepository } from '../store/repositories/suppressions.js';
+import type { Metrics } from '../metrics.js';
 import type { BounceNoticeDeps } from './bounce-notice.js';
 import type { EventRecorder } from './event-recorder.js';
 import { needsOwnCopies, ownCopies, sameCopy, type CopyDeps } from './message-copies.js';
@@ -32,6 +33,7 @@ export interface JobDeps extends CopyDeps, BounceNoticeDeps {
   retryPolicy: RetryPolicy;
   contexts: MessageContexts;
   logger: Logger;
+  metrics?: Pick<Metrics, 'deliveryRecipients' | 'deliveryAttemptSeconds'>;
 }
 
 /** Set by a worker that stopped waiting for this job: whatever it learns is no longer written. */
@@ -128,6 +130,7 @@ async function deliver(
       settings !== null && needsOwnCopies(settings, kind)
         ? ownCopies(deps, message, settings, await context.outline())
         : sameCopy(deps, message);
+    const started = process.hrtime.bigint();
     const results = await deps.delivery.deliverToDomain({
       domain: group.domain,
       mailFrom: message.mailFrom,
@@ -136,6 +139,7 @@ async function deliver(
       ipPool: settings?.ip_pool ?? null,
       messageId: message.id,
     });
+    deps.metrics?.deliveryAttemptSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     toSend.forEach((row, i) => {
       const result = results[i] as RecipientResult;
       if (result.outcome === 'delivered') decided.push({ row, kind: 'delivered', result });

@@ -2,6 +2,7 @@
 // and hard bounces are suppressed before the queue rows turn final (a crash in between repeats them
 // rather than drops them), then the events. A message whose recipients are all final leaves the spool.
 import type { Logger } from 'pino';
+import type { DeliveryResult, Metrics } from '../metrics.js';
 import type { AttemptOutcome, ClaimedRecipient, QueuedMessage, SpoolQueue } from '../spool/index.js';
 import type { NewEvent } from '../store/repositories/events.js';
 import type { SuppressionReason, SuppressionsRepository } from '../store/repositories/suppressions.js';
@@ -22,6 +23,7 @@ export interface OutcomeDeps extends BounceNoticeDeps {
   suppressions: Pick<SuppressionsRepository, 'add'>;
   events: EventRecorder;
   logger: Logger;
+  metrics?: Pick<Metrics, 'deliveryRecipients'>;
 }
 
 export interface Attempt {
@@ -50,6 +52,14 @@ function toOutcome(d: Decided): AttemptOutcome {
       return { recipientId, result: 'bounced', reply: formatReply(d.result) };
   }
 }
+
+const METRIC_RESULTS: Record<Decided['kind'], DeliveryResult> = {
+  delivered: 'delivered',
+  bounced: 'bounced',
+  expired: 'bounced',
+  deferred: 'deferred',
+  suppressed: 'suppressed',
+};
 
 const EVENT_NAMES = {
   delivered: 'delivered',
@@ -86,6 +96,8 @@ export async function recordOutcomes(deps: OutcomeDeps, attempt: Attempt): Promi
     deps.logger.error({ err, messageId: message.id }, 'delivery: could not record the attempt');
     return;
   }
+  // Counted once the outcome is durable: an attempt that will be repeated is not counted twice.
+  for (const d of decided) deps.metrics?.deliveryRecipients.inc({ result: METRIC_RESULTS[d.kind] });
   if (attempt.senders) {
     const subject = await attempt.context.subject();
     const now = new Date();

@@ -2,6 +2,7 @@
 // the spool has stored it durably. The body is never held whole here; its bytes flow with backpressure.
 import type { Logger } from 'pino';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { Metrics } from '../metrics.js';
 import { MessageTooLargeError, SpoolFullError, type Spool, type SpoolEnvelope } from '../spool/types.js';
 import { REPLIES, refusal, replyText, type SmtpReplyError } from './replies.js';
 import type { SessionPolicy } from './session-policy.js';
@@ -12,6 +13,7 @@ export interface MessageIntakeDeps {
   logger: Logger;
   policy: Pick<SessionPolicy, 'releasePending'>;
   maxMessageBytes: number;
+  metrics?: Pick<Metrics, 'smtpAccepted' | 'smtpAcceptSeconds'>;
 }
 
 /** Lets the rest of a refused message flow by, so that the session can answer and carry on. */
@@ -62,8 +64,16 @@ export function createMessageIntake(deps: MessageIntakeDeps) {
         settings: sender.settings,
       };
       state.inData = true;
+      // The latency a client sees after its final dot: the durable store, not its own upload time.
+      let dataEnded = 0n;
+      stream.once('end', () => (dataEnded = process.hrtime.bigint()));
       try {
         const accepted = await deps.spool.accept(envelope, stream, { maxBytes: deps.maxMessageBytes });
+        if (deps.metrics) {
+          deps.metrics.smtpAccepted.inc();
+          const ended = dataEnded === 0n ? process.hrtime.bigint() : dataEnded;
+          deps.metrics.smtpAcceptSeconds.observe(Number(process.hrtime.bigint() - ended) / 1e9);
+        }
         // The recipients counted against the limits are now part of an accepted message: keep them.
         takePending(state);
         logger.info(

@@ -7,38 +7,48 @@ export interface SmtpReply {
   /** Enhanced status code, e.g. "5.7.8". */
   enhanced: string;
   text: string;
+  /** For a policy refusal of recipients: its `reason` label on petrel_smtp_recipients_rejected_total. */
+  reason?: string;
 }
 
-function reply(code: number, enhanced: string, text: string): SmtpReply {
-  return { code, enhanced, text };
+function reply(code: number, enhanced: string, text: string, reason?: string): SmtpReply {
+  return reason === undefined ? { code, enhanced, text } : { code, enhanced, text, reason };
 }
 
 export const REPLIES = {
-  authRequired: (): SmtpReply => reply(530, '5.7.0', 'Authentication required'),
+  authRequired: (): SmtpReply => reply(530, '5.7.0', 'Authentication required', 'auth_required'),
   authInvalid: (): SmtpReply => reply(535, '5.7.8', 'Authentication credentials invalid'),
   authBackoff: (): SmtpReply =>
     reply(421, '4.7.0', 'Too many failed authentication attempts from your address; try again later'),
   authUnavailable: (): SmtpReply => reply(454, '4.7.0', 'Temporary authentication failure; try again later'),
   senderBlocked: (username: string): SmtpReply =>
-    reply(550, '5.7.1', `Sending is blocked for SMTP user '${username}'`),
+    reply(550, '5.7.1', `Sending is blocked for SMTP user '${username}'`, 'blocked'),
   accountClosed: (username: string): SmtpReply =>
-    reply(550, '5.7.1', `Sending is not allowed for SMTP user '${username}': its subaccount is closed`),
+    reply(
+      550,
+      '5.7.1',
+      `Sending is not allowed for SMTP user '${username}': its subaccount is closed`,
+      'account_closed',
+    ),
   rateLimited: (username: string, limit: number, period: string): SmtpReply =>
     reply(
       451,
       '4.7.1',
       `Rate limit exceeded for SMTP user '${username}' (${limit} per ${period}); try again later`,
+      'ratelimit',
     ),
   monthlyLimitReached: (username: string, limit: number): SmtpReply =>
     reply(
       452,
       '4.5.3',
       `Monthly limit of ${limit} emails reached for the account of SMTP user '${username}'; try again next month`,
+      'monthly_limit',
     ),
   messageTooLarge: (limitBytes: number): SmtpReply =>
-    reply(552, '5.3.4', `Message exceeds the size limit of ${limitBytes} bytes`),
-  storageFull: (): SmtpReply => reply(452, '4.3.1', 'Insufficient system storage'),
-  localError: (): SmtpReply => reply(451, '4.3.0', 'Local error while storing the message; try again later'),
+    reply(552, '5.3.4', `Message exceeds the size limit of ${limitBytes} bytes`, 'size'),
+  storageFull: (): SmtpReply => reply(452, '4.3.1', 'Insufficient system storage', 'storage'),
+  localError: (): SmtpReply =>
+    reply(451, '4.3.0', 'Local error while storing the message; try again later', 'local_error'),
   messageAccepted: (id: string): SmtpReply => reply(250, '2.0.0', `OK id=${id}`),
 } as const;
 

@@ -29,6 +29,8 @@ export interface SessionPolicyDeps {
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
   authenticator: Authenticator;
+  /** Told of each refused login (wrong password, unknown user, delegation), for the metrics. */
+  onAuthFailure?: () => void;
   backoff: AuthBackoff;
   ipAuth: IpAuthMap;
 }
@@ -139,6 +141,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       }
       if (!user || delegates) {
         const blocked = deps.backoff.recordFailure(ip);
+        deps.onAuthFailure?.();
         // Neither the password nor whether the username exists is logged.
         logger.warn({ ip, session: session.id, method: auth.method, blocked }, 'SMTP authentication failed');
         // This failure itself is answered 535; the next attempt, or connection, from the address gets 421.

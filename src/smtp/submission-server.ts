@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { SMTPServerOptions } from 'smtp-server';
 import { ConfigError, type Config, type ListenAddress } from '../config/settings.js';
+import type { Metrics } from '../metrics.js';
 import type { Spool } from '../spool/types.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
@@ -13,7 +14,7 @@ import { CatalogueSmtpServer } from './catalogue-server.js';
 import { IpAuthMap } from './client-address.js';
 import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
-import { REPLIES, replyText } from './replies.js';
+import { REPLIES, SmtpReplyError, replyText } from './replies.js';
 import { createSessionPolicy } from './session-policy.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
@@ -24,6 +25,7 @@ export interface SmtpServiceDeps {
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
   spool: Spool;
+  metrics: Pick<Metrics, 'smtpAccepted' | 'smtpRejected' | 'smtpAuthFailures' | 'smtpAcceptSeconds'>;
 }
 
 export type ListenerKind = 'starttls' | 'implicit-tls';
@@ -41,7 +43,10 @@ export interface SmtpService {
   ports: { smtp: number[]; smtps: number[] };
   /** Drops the cached logins of a user whose password or settings changed. */
   forgetUser(usernameLower: string): void;
-  /** Stops accepting connections and waits (bounded) for open sessions to finish. */
+  /**
+   * Stops accepting connections at once; open sessions finish their transaction (a next command gets
+   * 421), and those still open after PETREL_SHUTDOWN_GRACE_SECONDS are told 421 and closed.
+   */
   close(): Promise<void>;
 }
 
@@ -49,8 +54,6 @@ export interface SmtpService {
 const MAX_CACHED_LOGINS = 10_000;
 const MAX_CLIENTS_PER_LISTENER = 1_000;
 const MAX_UNAUTHENTICATED_COMMANDS = 20;
-/** How long close() lets open sessions finish before the library tells them 421 and hangs up. */
-const CLOSE_GRACE_MS = 5_000;
 
 function listen(server: CatalogueSmtpServer, address: ListenAddress, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -88,6 +91,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     accounts: deps.accounts,
     limits: deps.limits,
     authenticator: await createAuthenticator(deps.users, cache),
+    onAuthFailure: () => deps.metrics.smtpAuthFailures.inc(),
     backoff: new AuthBackoff({
       limit: config.smtpAuthFailureLimit,
       windowMs: config.smtpAuthFailureWindowSeconds * 1000,
@@ -100,15 +104,25 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     logger,
     policy,
     maxMessageBytes: config.smtpMaxMessageBytes,
+    metrics: deps.metrics,
   });
 
-  /** Runs a policy step and hands its outcome to the library's callback (errors carry their reply). */
-  function settle<T>(step: () => T | Promise<T>, callback: (err?: Error | null, value?: T) => void): void {
+  /**
+   * Runs a policy step and hands its outcome to the library's callback (errors carry their reply). A
+   * refusal that the catalogue gives a reason counts `recipients()` rejected recipients.
+   */
+  function settle<T>(
+    step: () => T | Promise<T>,
+    callback: (err?: Error | null, value?: T) => void,
+    recipients: () => number = () => 1,
+  ): void {
     Promise.resolve()
       .then(step)
       .then(
         (value) => callback(null, value),
         (err: unknown) => {
+          if (err instanceof SmtpReplyError && err.reply.reason !== undefined)
+            deps.metrics.smtpRejected.inc({ reason: err.reply.reason }, recipients());
           if (err instanceof Error && 'responseCode' in err) return callback(err);
           logger.error({ err }, 'SMTP session policy failed');
           return callback(Object.assign(new Error(replyText(REPLIES.localError())), { responseCode: 451 }));
@@ -135,7 +149,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     // A reverse lookup per connection would delay every greeting and depend on outside DNS.
     disableReverseLookup: true,
     maxClients: MAX_CLIENTS_PER_LISTENER,
-    closeTimeout: CLOSE_GRACE_MS,
+    closeTimeout: config.shutdownGraceSeconds * 1000,
     // The library's own logger would log usernames of failed logins; Petrel logs through pino instead.
     logger: false,
     onConnect: (session, callback) => settle(() => policy.onConnect(session), callback),
@@ -151,6 +165,8 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
       settle(
         () => intake.accept(stream, session),
         (err, text) => (err ? callback(err) : callback(null, text)),
+        // Every recipient of the envelope is refused with the message.
+        () => Math.max(session.envelope.rcptTo.length, 1),
       ),
     onClose: (session) => policy.onClose(session),
   });
@@ -180,6 +196,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     throw err;
   }
 
+  let closing: Promise<void> | null = null;
   return {
     listeners,
     ports: {
@@ -187,8 +204,10 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
       smtps: listeners.filter((l) => l.kind === 'implicit-tls').map((l) => l.port),
     },
     forgetUser: (usernameLower) => cache.forgetUser(usernameLower),
-    async close() {
-      await Promise.all(servers.map(closeServer));
+    // Once: the node's shutdown starts it early and its ordered clean-up waits for it again.
+    close() {
+      closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
+      return closing;
     },
   };
 }

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 export type QueueDb = BetterSqlite3.Database;
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 // Each entry takes the database from version i to i + 1; a fresh file runs them all. Existing files
 // are upgraded in place at open, so a node keeps its queue across an upgrade.
@@ -51,6 +51,11 @@ CREATE INDEX IF NOT EXISTS recipients_due ON recipients (next_attempt_at)
   `
 ALTER TABLE messages ADD COLUMN settings TEXT;
 UPDATE messages SET settings = '{}';
+`,
+  // 3: whether a recipient is claimed by the delivery worker, so that a node restarting after a crash
+  // can make the dead process's claims due at once while deferred recipients keep their schedule.
+  `
+ALTER TABLE recipients ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
 `,
 ];
 

@@ -45,18 +45,18 @@ export class SpoolQueue {
         'SELECT message_id FROM recipients WHERE id = ?',
       ),
       claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, RecipientRow>(
-        `UPDATE recipients SET next_attempt_at = @leaseUntil
+        `UPDATE recipients SET next_attempt_at = @leaseUntil, claimed = 1
          WHERE id IN (SELECT id FROM recipients
                       WHERE state IN ('queued', 'deferred') AND next_attempt_at <= @now
                       ORDER BY next_attempt_at, id LIMIT @limit)
          RETURNING *`,
       ),
       delivered: db.prepare(
-        `UPDATE recipients SET state = ?, attempts = attempts + 1, next_attempt_at = NULL,
+        `UPDATE recipients SET state = ?, attempts = attempts + 1, next_attempt_at = NULL, claimed = 0,
            last_reply = ?, updated_at = ? WHERE id = ?`,
       ),
       deferred: db.prepare(
-        `UPDATE recipients SET state = 'deferred', attempts = attempts + 1, next_attempt_at = ?,
+        `UPDATE recipients SET state = 'deferred', attempts = attempts + 1, next_attempt_at = ?, claimed = 0,
            last_reply = ?, updated_at = ? WHERE id = ?`,
       ),
       retryAll: db.prepare(
@@ -67,7 +67,11 @@ export class SpoolQueue {
          WHERE state IN ('queued', 'deferred') AND message_id = ?`,
       ),
       release: db.prepare(
-        `UPDATE recipients SET next_attempt_at = ? WHERE id = ? AND state IN ('queued', 'deferred')`,
+        `UPDATE recipients SET next_attempt_at = ?, claimed = 0 WHERE id = ? AND state IN ('queued', 'deferred')`,
+      ),
+      releaseAllClaims: db.prepare(
+        `UPDATE recipients SET next_attempt_at = ?, claimed = 0
+         WHERE claimed = 1 AND state IN ('queued', 'deferred')`,
       ),
       nextDue: db.prepare<[], { at: number | null }>(
         `SELECT min(next_attempt_at) AS at FROM recipients WHERE state IN ('queued', 'deferred')`,
@@ -174,6 +178,14 @@ export class SpoolQueue {
     return this.committer.write(() => {
       for (const id of recipientIds) this.stmt.release.run(at, id);
     });
+  }
+
+  /**
+   * Makes every recipient claimed by a delivery worker due at `at`. Only for a node opening its spool
+   * (it holds the lock, so any claim left is a dead process's); returns how many were released.
+   */
+  releaseAllClaims(at: number = Date.now()): number {
+    return this.stmt.releaseAllClaims.run(at).changes;
   }
 
   /** When the next queued or deferred recipient comes due (ms since the epoch), or null when none waits. */

@@ -276,6 +276,9 @@ export async function openSpool(
   }
   try {
     sweepOrphans(paths, storage.queue, logger);
+    // Recipients a crashed process had claimed are due now, not when its claim would have expired.
+    const released = storage.queue.releaseAllClaims();
+    if (released > 0) logger.warn({ recipients: released }, 'spool: released the claims of a previous run');
   } catch (err) {
     await storage.close();
     releaseLock();

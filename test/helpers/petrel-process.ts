@@ -1,0 +1,135 @@
+// A real `petrel serve` child process for tests that need several nodes or a hard kill: fixed loopback
+// ports (so a node restarted on its data dir is found where it was), readiness by polling /healthz.
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { spawnCli } from '../cli/cli-harness.js';
+
+/** Start-up (migrations, a generated certificate on first start) is bounded: a hung node fails the test. */
+const READY_DEADLINE_MS = 60_000;
+/** Output kept for the failure message of a node that would not start or died. */
+const OUTPUT_TAIL_CHARS = 4000;
+
+export interface Ports {
+  http: number;
+  smtp: number;
+  smtps: number;
+}
+
+export interface PetrelProcess {
+  ports: Ports;
+  httpUrl: string;
+  child: ChildProcess;
+  /** Resolves when the process has exited, with its code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last few thousand characters of stdout and stderr (JSON log lines). */
+  output(): string;
+  /** Sends the signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Free loopback ports, found by binding port 0; they stay ours unless another process races for them. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** Ports for `count` nodes, found in one go so that no two nodes are handed the same port. */
+export async function allocatePorts(count = 1): Promise<Ports[]> {
+  const ports = await freePorts(3 * count);
+  return Array.from({ length: count }, (_, i) => ({
+    http: ports[3 * i] as number,
+    smtp: ports[3 * i + 1] as number,
+    smtps: ports[3 * i + 2] as number,
+  }));
+}
+
+/**
+ * Spawns `petrel serve` with `env` (PETREL_DATA_DIR, PETREL_DATABASE_URL, …) on `ports`, and resolves
+ * once /healthz answers 200. Rejects, with the node's output, if it exits or is not ready in time.
+ */
+export async function startPetrel(env: Record<string, string>, ports: Ports): Promise<PetrelProcess> {
+  const child = spawnCli(['serve'], {
+    PETREL_HOSTNAME: 'petrel.test',
+    PETREL_LOG_LEVEL: 'warn',
+    ...env,
+    PETREL_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
+    PETREL_SMTP_LISTEN: `127.0.0.1:${ports.smtp}`,
+    PETREL_SMTPS_LISTEN: `127.0.0.1:${ports.smtps}`,
+  });
+  child.stdin?.end();
+  let tail = '';
+  const keep = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let dead = false;
+  void exited.then(() => (dead = true));
+
+  const httpUrl = `http://127.0.0.1:${ports.http}`;
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  for (;;) {
+    if (dead) throw new Error(`petrel serve exited during start-up:\n${tail}`);
+    try {
+      const response = await fetch(`${httpUrl}/healthz`);
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`petrel serve was not ready within ${READY_DEADLINE_MS} ms:\n${tail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return {
+    ports,
+    httpUrl,
+    child,
+    exited,
+    output: () => tail,
+    async kill(signal = 'SIGTERM') {
+      if (!dead) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** POSTs JSON to <node>/v3<path> with an API key; returns the status and the parsed body. */
+export async function callApi(
+  node: PetrelProcess,
+  key: string,
+  path: string,
+  body: unknown = {},
+  // Tests read arbitrary fields of the answer.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${node.httpUrl}/v3${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-smtp2go-api-key': key },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) as unknown };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
