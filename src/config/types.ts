@@ -1,0 +1,81 @@
+// The shape of a loaded configuration, and the one error a bad setting raises.
+
+export class ConfigError extends Error {
+  constructor(setting: string, problem: string) {
+    super(`Invalid configuration: ${setting} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface IpPoolConfig {
+  id: number;
+  name: string;
+  ip_addresses: string[];
+  ehlo: string | null;
+  /** "*" or the list of account ids the pool is granted to. */
+  accounts: '*' | string[];
+}
+
+export interface IpAuthEntry {
+  /** An IP address or CIDR block. */
+  network: string;
+  username: string;
+}
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | null;
+  httpListen: ListenAddress;
+  smtpListen: ListenAddress[];
+  smtpsListen: ListenAddress[];
+  publicUrl: string;
+  smarthost: ListenAddress | null;
+  dnsServers: string[];
+  hostname: string;
+  ipPools: IpPoolConfig[];
+  tlsCert: string | null;
+  tlsKey: string | null;
+  logLevel: string;
+  apiRequestsPerMinute: number;
+  metricsToken: string | null;
+  smtpMaxMessageBytes: number;
+  smtpAuthRequiresTls: 'except-loopback' | 'always' | 'never';
+  ipAuth: IpAuthEntry[];
+  /** SMTP AUTH failures from one address (IPv6: one /64) that trigger the back-off… */
+  smtpAuthFailureLimit: number;
+  /** …when they happen within this many seconds… */
+  smtpAuthFailureWindowSeconds: number;
+  /** …after which the address is refused with 421 for this many seconds. */
+  smtpAuthBlockSeconds: number;
+  /** How long a successful SMTP AUTH verification is remembered (in memory, per node). */
+  smtpAuthCacheSeconds: number;
+  /** Days an archived message (archive_enabled) is kept before the periodic purge removes it. */
+  archiveRetentionDays: number;
+  /** Days a sandboxed message stays viewable in the spool before the periodic purge removes it. */
+  sandboxRetentionDays: number;
+  /** Delay before the first retry of a deferred recipient; doubled after each failure… */
+  retryFirstDelaySeconds: number;
+  /** …up to this many seconds between tries… */
+  retryMaxDelaySeconds: number;
+  /** …until the message is this old; then it bounces. */
+  retryMaxAgeSeconds: number;
+  /** Deliveries (one message to one domain) in progress at once; 0 runs no delivery on this node. */
+  deliveryConcurrency: number;
+  /** How often the delivery worker looks at the queue when nothing woke it (seconds). */
+  deliveryPollSeconds: number;
+  /** Port of the MX hosts delivered to (25; tests point it at their own peers). */
+  mxPort: number;
+  /** Outbound SMTP: how long to wait for a TCP connection to an MX… */
+  outboundConnectTimeoutSeconds: number;
+  /** …for its greeting once connected… */
+  outboundGreetingTimeoutSeconds: number;
+  /** …and for any later reply or write; past these the recipient is deferred. */
+  outboundSocketTimeoutSeconds: number;
+  /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
+  shutdownGraceSeconds: number;
+}
