@@ -65,6 +65,10 @@ export function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
+function claimKey(row: ClaimedRecipient): string {
+  return `${row.messageId}\u0000${row.id}`;
+}
+
 /** One group per message, recipient kind and domain, in the order the rows came. */
 export function groupRecipients(rows: readonly ClaimedRecipient[]): DeliveryGroup[] {
   const groups = new Map<string, DeliveryGroup>();
@@ -83,8 +87,12 @@ export class DeliveryWorker {
   private readonly jobDeps: JobDeps;
   private readonly backlog: DeliveryGroup[] = [];
   private readonly running = new Map<Promise<void>, Running>();
-  /** Recipient ids in the backlog or being delivered: a re-claim of one (lease over) is ignored. */
-  private readonly claimed = new Set<number>();
+  /**
+   * Recipients in the backlog or being delivered: a re-claim of one (lease over) is ignored. Keyed by
+   * message id too: SQLite reuses the row id of a recipient deleted as its job records the outcome, so a
+   * new message's recipient could otherwise be taken for one still here and left leased, undelivered.
+   */
+  private readonly claimed = new Set<string>();
   private readonly archived = new Set<string>();
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -167,8 +175,8 @@ export class DeliveryWorker {
       this.deps.logger.error({ err }, 'delivery: could not read the queue');
       return 0;
     }
-    const fresh = rows.filter((row) => !this.claimed.has(row.id));
-    for (const row of fresh) this.claimed.add(row.id);
+    const fresh = rows.filter((row) => !this.claimed.has(claimKey(row)));
+    for (const row of fresh) this.claimed.add(claimKey(row));
     const groups = groupRecipients(fresh);
     this.readSuppressions(groups);
     this.backlog.push(...groups);
@@ -225,7 +233,7 @@ export class DeliveryWorker {
         )
         .finally(() => {
           this.running.delete(job);
-          for (const row of group.recipients) this.claimed.delete(row.id);
+          for (const row of group.recipients) this.claimed.delete(claimKey(row));
           this.wake();
         });
       this.running.set(job, { group, control });

@@ -198,7 +198,6 @@ type Outcome = 'delivered' | 'bounced' | 'refused at SMTP';
 
 /** Delivered to the sink, or hard-bounced; a soft bounce (the transform failing again and again) fails. */
 async function outcomeOf(id: string, rcpt: string, what: string): Promise<Outcome> {
-  setTimeout(() => { if (!sink.messages.some((m) => m.rcptTo.includes(rcpt))) { console.log('STUCK', what, rcpt, 'rcptSeen', sink.rcptCommands.includes(rcpt), 'sessions', sink.sessions.length, 'msgs', sink.messages.length); } }, 8000).unref();
   return until(`${what}: delivered or bounced`, async () => {
     if (sink.messages.some((m) => m.rcptTo.includes(rcpt))) return 'delivered' as const;
     const events = await eventsOf(node, id);
