@@ -6,6 +6,7 @@ import {
   type ActivityEvent,
   type ActivitySearchBody,
   type ActivitySearchResult,
+  type EventName,
 } from '../domain/schemas/activity.js';
 import { searchDateRange } from '../domain/search-dates.js';
 import { isSortableId } from '../security/sortable-id.js';
@@ -18,7 +19,8 @@ const OPTIONAL_FIELDS = ['reason', 'smtp_response', 'host', 'url', 'user_agent',
 
 export function toActivityEvent(row: EventRow): ActivityEvent {
   const event: ActivityEvent = {
-    event: row.event,
+    // Only record() writes this column, and it takes an EventName.
+    event: row.event as EventName,
     date: row.date,
     email_id: row.email_id,
     username: row.username,

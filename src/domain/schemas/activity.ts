@@ -13,7 +13,9 @@ export const EVENT_NAMES = [
   'opened',
   'clicked',
   'unsubscribed',
-];
+] as const;
+
+export type EventName = (typeof EVENT_NAMES)[number];
 
 export const DEFAULT_SEARCH_LIMIT = 100;
 export const MAX_SEARCH_LIMIT = 1000;

@@ -1,17 +1,10 @@
 // Activity events: written by intake, delivery and tracking on any node; searched newest first.
 import type { Kysely, Selectable } from 'kysely';
+import type { EventName } from '../../domain/schemas/activity.js';
 import { newSortableId } from '../../security/sortable-id.js';
 import type { Database, EventsTable } from '../tables.js';
 
-export type EventName =
-  | 'processed'
-  | 'delivered'
-  | 'soft-bounced'
-  | 'hard-bounced'
-  | 'rejected'
-  | 'opened'
-  | 'clicked'
-  | 'unsubscribed';
+export type { EventName } from '../../domain/schemas/activity.js';
 
 export type EventRow = Selectable<EventsTable>;
 
