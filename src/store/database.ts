@@ -49,6 +49,9 @@ function openPostgres(url: string, schema: string | undefined): Store {
   });
   // An idle client that loses its server (a PostgreSQL restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor one checked out but between queries (the pool listens only to idle ones): pg emits 'error' on the
+  // client itself. It is then unqueryable, its next query fails to the caller, and release discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
