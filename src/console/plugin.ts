@@ -1,5 +1,6 @@
 // Serves the web console at /console/ (and redirects / there): static browser files under a strict
 // Content-Security-Policy. The console signs in with an API key and calls the same /v3 API as anyone.
+import { EVENT_NAMES } from '../domain/schemas/activity.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_FOOTER } from '../transform/footer.js';
 import { consoleFile, findConsoleAssets, loadConsoleFiles, type ConsoleFile } from './static-files.js';
@@ -30,9 +31,16 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-cache',
 };
 
-/** Generated rather than copied, so the footer preview shows exactly the built-in footer Petrel sends. */
+/**
+ * Generated rather than copied, so the footer preview shows exactly the built-in footer Petrel sends
+ * and the activity filters offer exactly the events Petrel records.
+ */
 function defaultsModule(): ConsoleFile {
-  return consoleFile(`export const DEFAULT_FOOTER = ${JSON.stringify(DEFAULT_FOOTER)};\n`, 'defaults.js');
+  return consoleFile(
+    `export const DEFAULT_FOOTER = ${JSON.stringify(DEFAULT_FOOTER)};\n` +
+      `export const EVENT_NAMES = ${JSON.stringify(EVENT_NAMES)};\n`,
+    'defaults.js',
+  );
 }
 
 function sendFile(request: FastifyRequest, reply: FastifyReply, file: ConsoleFile): FastifyReply {

@@ -1,6 +1,7 @@
 // The console's files as Petrel serves them: the redirect from /, content types, the Content-Security-
 // Policy and other headers, ETags, every module the page imports, and the rules that keep the CSP
 // holding (no inline script or style, no HTML-parsing DOM sinks, no relaxed iframe sandbox).
+import { EVENT_NAMES } from '../../src/domain/schemas/activity.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -122,9 +123,13 @@ describe('console: static serving', () => {
     }
   });
 
-  it('serves the built-in footer that delivery uses, for the footer preview', async () => {
+  it('serves the built-in footer that delivery uses and the event names Petrel records', async () => {
     const source = await (await fetch(`${node.httpUrl}/console/defaults.js`)).text();
-    assert.equal(source.trim(), `export const DEFAULT_FOOTER = ${JSON.stringify(DEFAULT_FOOTER)};`);
+    assert.equal(
+      source.trim(),
+      `export const DEFAULT_FOOTER = ${JSON.stringify(DEFAULT_FOOTER)};\n` +
+        `export const EVENT_NAMES = ${JSON.stringify(EVENT_NAMES)};`,
+    );
   });
 });
 

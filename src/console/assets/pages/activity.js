@@ -5,17 +5,7 @@ import { api } from '../api.js';
 import { announce, dataTable, formatDate, h, tableRow, uid } from '../dom.js';
 import { clearErrors, fieldset, formAlert, showApiError, textField, whileBusy } from '../form.js';
 import { loadFailure } from '../notices.js';
-
-const EVENT_TYPES = [
-  'processed',
-  'delivered',
-  'soft-bounced',
-  'hard-bounced',
-  'rejected',
-  'opened',
-  'clicked',
-  'unsubscribed',
-];
+import { EVENT_NAMES } from '../defaults.js';
 
 /** datetime-local wants "YYYY-MM-DDTHH:MM" in local time. */
 function localInput(date) {
@@ -40,7 +30,7 @@ const COLUMNS = [
 export async function renderPage(ctx) {
   const now = new Date();
   const alert = formAlert();
-  const typeBoxes = EVENT_TYPES.map((type) => {
+  const typeBoxes = EVENT_NAMES.map((type) => {
     const box = h('input', { type: 'checkbox', name: 'event_types', value: type, id: uid('type') });
     return h('span', { class: 'check' }, box, h('label', { for: box.id }, type));
   });
