@@ -17,7 +17,6 @@ import { startSmtpService, type SmtpService } from './smtp/submission-server.js'
 import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
-import { sendingLimitsRepository } from './store/repositories/sending-limits.js';
 import { sharedSecret } from './store/repositories/secrets.js';
 
 export interface PetrelNode {
@@ -115,7 +114,7 @@ export async function startNode(
       logger,
       users: ops.repos.smtpUsers,
       accounts: ops.repos.accounts,
-      limits: sendingLimitsRepository(store.db, store.dialect),
+      limits: ops.repos.sendingLimits,
       spool,
       metrics,
     });

@@ -13,7 +13,7 @@ import type {
 import type { MessageViewBody } from '../domain/schemas/sandbox.js';
 import { searchDateRange } from '../domain/search-dates.js';
 import { isMessageId } from '../spool/index.js';
-import { archiveRepository, type ArchivedMessage } from '../store/repositories/archive.js';
+import type { ArchivedMessage } from '../store/repositories/archive.js';
 import { decodeIdCursor, filterValue, toActivityEvent } from './activity.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { pageOf } from './paging.js';
@@ -46,7 +46,7 @@ export async function searchArchive(
 ): Promise<ArchiveSearchResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const limit = body.limit ?? DEFAULT_SEARCH_LIMIT;
-  const rows = await archiveRepository(deps.store.db).search({
+  const rows = await deps.repos.archive.search({
     accountId: account.id,
     ...searchDateRange(body.start_date, body.end_date),
     username: filterValue(body.username),
@@ -68,7 +68,7 @@ export async function viewArchive(
 ): Promise<ArchiveView> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const found = isMessageId(body.email_id)
-    ? await archiveRepository(deps.store.db).find(account.id, body.email_id)
+    ? await deps.repos.archive.find(account.id, body.email_id)
     : undefined;
   if (!found) throw noSuchMessage(body.email_id);
   if (found.node !== node.hostname) {

@@ -14,7 +14,7 @@ import {
 import type { SendEmailBody, SendMimeBody, SendResult } from '../domain/schemas/email.js';
 import { MessageTooLargeError, SpoolFullError, type Spool } from '../spool/types.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { sendingLimitsRepository, type Reservation } from '../store/repositories/sending-limits.js';
+import type { Reservation } from '../store/repositories/sending-limits.js';
 import { composeEmail } from './compose-email.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { readRawMessage } from './raw-message.js';
@@ -97,7 +97,7 @@ async function send(ctx: SendContext, options: SendOptions, message: OutgoingMes
     throw decision.refused === 'blocked' ? sendingBlocked(key.id) : sendingAccountClosed(account.id);
   }
   const sender = decision.sender;
-  const limits = sendingLimitsRepository(deps.store.db, deps.store.dialect);
+  const limits = deps.repos.sendingLimits;
 
   const accepted: string[] = [];
   const failures: string[] = [];

@@ -1,19 +1,24 @@
 // All repositories over one database handle (or one transaction).
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../database.js';
 import type { Database } from '../tables.js';
 import { accountsRepository } from './accounts.js';
 import { apiKeysRepository } from './api-keys.js';
+import { archiveRepository } from './archive.js';
+import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
 
-export function repositories(db: Kysely<Database>) {
+export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
     accounts: accountsRepository(db),
     apiKeys: apiKeysRepository(db),
     smtpUsers: smtpUsersRepository(db),
     events: eventsRepository(db),
     suppressions: suppressionsRepository(db),
+    archive: archiveRepository(db),
+    sendingLimits: sendingLimitsRepository(db, dialect),
   };
 }
 
