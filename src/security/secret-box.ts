@@ -48,7 +48,7 @@ export class SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
     } catch {
       throw new Error(
-        'Sealed secret cannot be opened with this key (is PETREL data dir key or configured key the one that sealed it?)',
+        'Sealed secret cannot be opened with this key (it was sealed with another secrets key)',
       );
     }
   }
