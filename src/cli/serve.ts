@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { createLogger } from '../logger.js';
 import { startNode, type PetrelNode } from '../server.js';
+import { sqliteRuntime } from '../store/sqlite/driver.js';
 import { loadCliConfig } from './context.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -39,6 +40,11 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
 
+  const runtime = sqliteRuntime();
+  logger.info(
+    runtime,
+    `Node ${runtime.node}, SQLite ${runtime.sqliteVersion} through ${runtime.sqliteDriver}`,
+  );
   try {
     node = await startNode(config, logger);
   } catch (err) {

@@ -1,8 +1,9 @@
 // The node-local queue database (<spool>/queue.db): messages, their per-recipient delivery rows and
 // small message bodies, in SQLite — a file of its own, apart from the control-plane database.
-import BetterSqlite3 from 'better-sqlite3';
+import { openSqliteDatabase, type SqliteConnection } from '../store/sqlite/driver.js';
 
-export type QueueDb = BetterSqlite3.Database;
+// The same driver as the control-plane database (store/sqlite/driver.ts decides which).
+export type QueueDb = SqliteConnection;
 
 const SCHEMA_VERSION = 3;
 
@@ -100,7 +101,7 @@ export type DurabilityMode = 'wal-fdatasync' | 'sqlite-full';
  * event loop (kept for comparison; see docs/spool.md).
  */
 export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
-  const db = new BetterSqlite3(path);
+  const db = openSqliteDatabase(path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(mode === 'sqlite-full' ? 'synchronous = FULL' : 'synchronous = NORMAL');

@@ -2,9 +2,9 @@
 // a postgres:// URL is configured. Everything above this file uses the same Kysely<Database>.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { openSqliteDatabase } from './sqlite/driver.js';
 import type { Database } from './tables.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -29,7 +29,8 @@ export function openStore(options: OpenStoreOptions): Store {
 
 function openSqlite(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const sqlite = new BetterSqlite3(join(dataDir, 'petrel.db'));
+  // The driver (node:sqlite or better-sqlite3) is chosen in sqlite/driver.ts.
+  const sqlite = openSqliteDatabase(join(dataDir, 'petrel.db'));
   sqlite.pragma('journal_mode = WAL');
   // FULL: a committed control-plane change (a new user, a new key) survives power loss, not just a crash.
   sqlite.pragma('synchronous = FULL');

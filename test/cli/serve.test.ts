@@ -48,14 +48,19 @@ test('serve answers /healthz on the configured port and exits 0 on SIGTERM', asy
   // The start-up line carries the HTTP URL; wait for it (or for the process to end early).
   const lines = createInterface({ input: child.stdout! });
   let httpUrl: string | undefined;
+  let runtime: { node?: string; sqliteDriver?: string } | undefined;
   for await (const line of lines) {
-    const event = JSON.parse(line) as { http?: string };
+    const event = JSON.parse(line) as { http?: string; node?: string; sqliteDriver?: string };
+    if (event.sqliteDriver) runtime = event;
     if (event.http) {
       httpUrl = event.http;
       break;
     }
   }
   assert.equal(httpUrl, `http://127.0.0.1:${port}`, stderr);
+  // One start-up line names the runtime and the SQLite driver it chose (docs/runtime.md).
+  assert.equal(runtime?.node, process.version);
+  assert.match(runtime.sqliteDriver ?? '', /^(node:sqlite|better-sqlite3)$/);
 
   const health = await fetch(`${httpUrl}/healthz`);
   assert.equal(health.status, 200);

@@ -8,9 +8,9 @@ import { mkdtempSync, openSync, readdirSync, rmSync, writeSync, closeSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { SpoolFullError, openSpool, type SpoolEnvelope } from '../../src/spool/index.js';
+import { openSqliteDatabase } from '../../src/store/sqlite/driver.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -82,7 +82,7 @@ test('a full file system: SpoolFullError on both paths, nothing half-written, in
     for (const { id } of [...before, after]) assert.ok(spool.queue.getMessage(id), id);
     assert.equal(spool.queue.messageCount(), 3);
     await spool.close();
-    const db = new BetterSqlite3(join(dir, 'queue.db'), { readonly: true });
+    const db = openSqliteDatabase(join(dir, 'queue.db'), { readonly: true });
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
     db.close();
   } finally {
