@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config/settings.js';
-import { checkSender, reserveRecipient } from '../operations/sending-policy.js';
+import { checkSender, recipientWeight, reserveRecipient } from '../operations/sending-policy.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
@@ -166,12 +166,19 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
       const lower = address.address.toLowerCase();
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
-      const result = await reserveRecipient(deps.limits, {
-        limiterKey: sender.userId,
-        accountId: sender.accountId,
-        rate: sender.rate,
-        monthlyLimit: sender.monthlyLimit,
-      });
+      // The message's audit copies are counted with its first accepted recipient (SPEC §10).
+      const first = session.envelope.rcptTo.length === 0;
+      const result = await reserveRecipient(
+        deps.limits,
+        {
+          limiterKey: sender.userId,
+          accountId: sender.accountId,
+          rate: sender.rate,
+          monthlyLimit: sender.monthlyLimit,
+        },
+        Date.now(),
+        recipientWeight(sender, first),
+      );
       if (!result.ok) {
         if (result.exceeded === 'rate' && sender.rate) {
           throw refusal(REPLIES.rateLimited(sender.username, sender.rate.limit, sender.rate.period));
