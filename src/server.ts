@@ -17,7 +17,9 @@ import { startSmtpService, type SmtpService } from './smtp/submission-server.js'
 import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
-import { sharedSecret } from './store/repositories/secrets.js';
+import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
+import { loadSecretBox } from './security/secrets-key.js';
+import { privatiseTree } from './security/private-files.js';
 
 export interface PetrelNode {
   config: Config;
@@ -50,12 +52,16 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<PetrelNode> {
+  // Data directory private to the service user (SPEC §10), also what an older version left readable.
+  privatiseTree(config.dataDir);
+  const secretBox = await loadSecretBox(config);
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, ...options });
   let trackingSecret: Buffer;
   try {
     await migrateToLatest(store);
+    await sealStoredSecrets(store.db, secretBox);
     // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
-    trackingSecret = await sharedSecret(store.db, 'tracking-links');
+    trackingSecret = await sharedSecret(store.db, 'tracking-links', secretBox);
   } catch (err) {
     await store.close();
     throw err;

@@ -1,6 +1,7 @@
 // The node-local queue database (<spool>/queue.db): messages, their per-recipient delivery rows and
 // small message bodies, in SQLite — a file of its own, apart from the control-plane database.
 import BetterSqlite3 from 'better-sqlite3';
+import { ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
 
 export type QueueDb = BetterSqlite3.Database;
 
@@ -100,9 +101,12 @@ export type DurabilityMode = 'wal-fdatasync' | 'sqlite-full';
  * event loop (kept for comparison; see docs/spool.md).
  */
 export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
+  // 0600 before SQLite opens it: its -wal and -shm files take the database file's mode (SPEC §10).
+  ensurePrivateFile(path);
   const db = new BetterSqlite3(path);
   try {
     db.pragma('journal_mode = WAL');
+    privatiseIfPresent([`${path}-wal`, `${path}-shm`]);
     db.pragma(mode === 'sqlite-full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
