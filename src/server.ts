@@ -14,7 +14,7 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
-import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
+import { openSpool, spoolDirectory, type DurableSpool, type SpoolOptions } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
@@ -45,6 +45,8 @@ export interface PetrelNode {
 export interface StartOptions {
   /** PostgreSQL schema (tests give each node set its own). */
   pgSchema?: string;
+  /** Test seams of the spool (a failing WAL sync, a full disk). */
+  spool?: Pick<SpoolOptions, 'openForSync' | 'openBodyFile'>;
 }
 
 export async function startNode(
@@ -55,7 +57,11 @@ export async function startNode(
   // Data directory private to the service user (SPEC §10), also what an older version left readable.
   privatiseTree(config.dataDir);
   const secretBox = await loadSecretBox(config);
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, ...options });
+  const store = openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: options.pgSchema,
+  });
   let trackingSecret: Buffer;
   try {
     await migrateToLatest(store);
@@ -94,7 +100,10 @@ export async function startNode(
   let smtp: SmtpService;
   let worker: DeliveryWorker | null = null;
   try {
-    spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
+    spool = await openSpool(spoolDirectory(config.dataDir), logger, {
+      hostname: config.hostname,
+      ...options.spool,
+    });
     stops.push(() => spool.close());
     const queue = spool.queue;
     metrics.watchQueue(() => ({ ...queue.counts() }));
