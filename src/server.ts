@@ -14,10 +14,12 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
-import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
+import { openSpool, spoolDirectory, type DurableSpool, type SpoolOptions } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
-import { sharedSecret } from './store/repositories/secrets.js';
+import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
+import { loadSecretBox } from './security/secrets-key.js';
+import { privatiseTree } from './security/private-files.js';
 
 export interface PetrelNode {
   config: Config;
@@ -43,6 +45,8 @@ export interface PetrelNode {
 export interface StartOptions {
   /** PostgreSQL schema (tests give each node set its own). */
   pgSchema?: string;
+  /** Test seams of the spool (a failing WAL sync, a full disk). */
+  spool?: Pick<SpoolOptions, 'openForSync' | 'openBodyFile'>;
 }
 
 export async function startNode(
@@ -50,12 +54,20 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<PetrelNode> {
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, ...options });
+  // Data directory private to the service user (SPEC §10), also what an older version left readable.
+  privatiseTree(config.dataDir);
+  const secretBox = await loadSecretBox(config);
+  const store = openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: options.pgSchema,
+  });
   let trackingSecret: Buffer;
   try {
     await migrateToLatest(store);
+    await sealStoredSecrets(store.db, secretBox);
     // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
-    trackingSecret = await sharedSecret(store.db, 'tracking-links');
+    trackingSecret = await sharedSecret(store.db, 'tracking-links', secretBox);
   } catch (err) {
     await store.close();
     throw err;
@@ -88,7 +100,10 @@ export async function startNode(
   let smtp: SmtpService;
   let worker: DeliveryWorker | null = null;
   try {
-    spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
+    spool = await openSpool(spoolDirectory(config.dataDir), logger, {
+      hostname: config.hostname,
+      ...options.spool,
+    });
     stops.push(() => spool.close());
     const queue = spool.queue;
     metrics.watchQueue(() => ({ ...queue.counts() }));

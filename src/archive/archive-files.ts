@@ -31,11 +31,11 @@ export async function writeArchivedBody(dataDir: string, emailId: string, body: 
   const path = archivedBodyPath(dataDir, emailId);
   const dir = archiveDirectory(dataDir);
   // A directory created just now needs its own entry made durable too.
-  if ((await mkdir(dir, { recursive: true })) !== undefined) await fsyncDirectory(dirname(dir));
+  if ((await mkdir(dir, { recursive: true, mode: 0o700 })) !== undefined) await fsyncDirectory(dirname(dir));
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   let size = 0;
   try {
-    const handle = await open(temporary, 'wx');
+    const handle = await open(temporary, 'wx', 0o600);
     try {
       for await (const chunk of body as AsyncIterable<Buffer | string>) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -31,7 +31,7 @@ Example:
     .action(async (options: InitOptions, command: Command) => {
       const config = loadCliConfig(command);
       // The data directory holds the spool and queue even when the database is PostgreSQL.
-      mkdirSync(config.dataDir, { recursive: true });
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const result = await withSession(config, { createDataDir: true }, ({ ops }) =>
         createMasterAccount(ops, options.name),
       );

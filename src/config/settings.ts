@@ -16,6 +16,7 @@ import {
   positiveSeconds,
   type Parse,
 } from './parsers.js';
+import { cidrList, secretsKey } from './security-parsers.js';
 import { ConfigError, type Config } from './types.js';
 
 export * from './types.js';
@@ -177,4 +178,8 @@ export const SETTINGS = [
     () => 300,
   ),
   setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
+  setting('smtpMaxConnectionsPerIp', 'PETREL_SMTP_MAX_CONNECTIONS_PER_IP', positiveInt, () => 100),
+  setting('smtpMaxConcurrentAuthPerIp', 'PETREL_SMTP_MAX_CONCURRENT_AUTH_PER_IP', positiveInt, () => 10),
+  setting('allowedPrivateDestinations', 'PETREL_ALLOWED_PRIVATE_DESTINATIONS', cidrList, () => []),
+  setting('secretsKey', 'PETREL_SECRETS_KEY', secretsKey, () => null),
 ] as const;

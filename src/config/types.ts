@@ -78,4 +78,12 @@ export interface Config {
   outboundSocketTimeoutSeconds: number;
   /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
   shutdownGraceSeconds: number;
+  /** SMTP connections one client address may hold open at once on this node; beyond it 421 4.7.0. */
+  smtpMaxConnectionsPerIp: number;
+  /** SMTP AUTH attempts one client address may have in progress at once. */
+  smtpMaxConcurrentAuthPerIp: number;
+  /** CIDR blocks mail may be delivered to although they are private, loopback or the node's own (§10). */
+  allowedPrivateDestinations: string[];
+  /** Base64 of the 32-byte key sealing the secrets kept in the database; null: the data dir key file. */
+  secretsKey: string | null;
 }

@@ -9,6 +9,7 @@ import type { BounceNoticeDeps } from './bounce-notice.js';
 import type { EventRecorder } from './event-recorder.js';
 import { needsOwnCopies, ownCopies, sameCopy, type CopyDeps } from './message-copies.js';
 import type { MessageContext, MessageContexts } from './message-context.js';
+import { PRIVATE_DESTINATION_REASON } from './destination-policy.js';
 import type { OutboundDelivery } from './outbound.js';
 import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 import { recordOutcomes, type Decided } from './job-outcomes.js';
@@ -27,7 +28,7 @@ export interface DeliveryGroup {
 
 export interface JobDeps extends CopyDeps, BounceNoticeDeps {
   queue: Pick<SpoolQueue, 'openBody' | 'recordAttempts'>;
-  delivery: Pick<OutboundDelivery, 'deliverToDomain'>;
+  delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'refusesDestination'>;
   suppressions: Pick<SuppressionsRepository, 'check' | 'add'>;
   events: EventRecorder;
   retryPolicy: RetryPolicy;
@@ -102,7 +103,13 @@ async function deliver(
   const decided: Decided[] = [];
   let toSend = group.recipients;
 
-  if (senders) {
+  // An address literal of a loopback, private, link-local or own address (SPEC §10): never sent.
+  if (deps.delivery.refusesDestination(group.domain)) {
+    for (const row of toSend) decided.push({ row, kind: 'refused', reason: PRIVATE_DESTINATION_REASON });
+    toSend = [];
+  }
+
+  if (senders && toSend.length > 0) {
     const suppressed = await (group.suppressions ??
       checkSuppressions(
         deps,

@@ -9,6 +9,7 @@ import type { SuppressionReason, SuppressionsRepository } from '../store/reposit
 import { sendBounceNotice, type BounceNoticeDeps } from './bounce-notice.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { MessageContext } from './message-context.js';
+import type { PRIVATE_DESTINATION_REASON } from './destination-policy.js';
 import { formatReply } from './smtp-reply.js';
 import type { RecipientResult } from './types.js';
 
@@ -16,7 +17,9 @@ import type { RecipientResult } from './types.js';
 export type Decided =
   | { row: ClaimedRecipient; kind: 'delivered' | 'bounced' | 'expired'; result: RecipientResult }
   | { row: ClaimedRecipient; kind: 'deferred'; result: RecipientResult; at: number }
-  | { row: ClaimedRecipient; kind: 'suppressed'; reason: SuppressionReason };
+  | { row: ClaimedRecipient; kind: 'suppressed'; reason: SuppressionReason }
+  /** Never sent: its destination is one Petrel may not deliver to (SPEC §10). */
+  | { row: ClaimedRecipient; kind: 'refused'; reason: typeof PRIVATE_DESTINATION_REASON };
 
 export interface OutcomeDeps extends BounceNoticeDeps {
   queue: Pick<SpoolQueue, 'recordAttempts'>;
@@ -44,6 +47,8 @@ function toOutcome(d: Decided): AttemptOutcome {
   switch (d.kind) {
     case 'suppressed':
       return { recipientId, result: 'bounced', reply: SUPPRESSED_REPLY[d.reason] };
+    case 'refused':
+      return { recipientId, result: 'bounced', reply: REFUSED_REPLY };
     case 'deferred':
       return { recipientId, result: 'deferred', reply: formatReply(d.result), nextAttemptAt: d.at };
     case 'delivered':
@@ -53,12 +58,15 @@ function toOutcome(d: Decided): AttemptOutcome {
   }
 }
 
+const REFUSED_REPLY = '5.7.1 not sent: delivery to loopback, private, link-local or own addresses is refused';
+
 const METRIC_RESULTS: Record<Decided['kind'], DeliveryResult> = {
   delivered: 'delivered',
   bounced: 'bounced',
   expired: 'bounced',
   deferred: 'deferred',
   suppressed: 'suppressed',
+  refused: 'suppressed',
 };
 
 const EVENT_NAMES = {
@@ -67,6 +75,7 @@ const EVENT_NAMES = {
   expired: 'hard-bounced',
   deferred: 'soft-bounced',
   suppressed: 'rejected',
+  refused: 'rejected',
 } as const;
 
 function toEvent(message: QueuedMessage, subject: string, d: Decided, date: Date): NewEvent {
@@ -80,7 +89,7 @@ function toEvent(message: QueuedMessage, subject: string, d: Decided, date: Date
     recipient: d.row.address,
     subject,
   };
-  if (d.kind === 'suppressed') return { ...base, reason: d.reason };
+  if (d.kind === 'suppressed' || d.kind === 'refused') return { ...base, reason: d.reason };
   return { ...base, smtpResponse: formatReply(d.result), host: d.result.host };
 }
 

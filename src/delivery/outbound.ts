@@ -7,6 +7,7 @@ import type { Config, IpPoolConfig } from '../config/settings.js';
 import { classifyReply } from './classify.js';
 import { ConnectionPool } from './connection-pool.js';
 import { IpPoolSelector } from './ip-pool.js';
+import { DestinationPolicy } from './destination-policy.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
 import { openSession, type RecipientReply, type SmtpSession } from './smtp-session.js';
 import { formatReply } from './smtp-reply.js';
@@ -102,6 +103,14 @@ export class OutboundDelivery {
       maxTransactionsPerConnection: this.tuning.maxTransactionsPerConnection,
       open: openSession,
     });
+  }
+
+  /**
+   * True when the domain is an address literal of an address mail may never go to (SPEC §10): its
+   * recipients are refused (event `rejected`), whatever the route, smarthost included.
+   */
+  refusesDestination(domain: string): boolean {
+    return this.options.resolver.refusesLiteral(domain);
   }
 
   /** One result per entry of `recipients`, in the same order. Never rejects for a delivery failure. */
@@ -253,7 +262,7 @@ export class OutboundDelivery {
 
 /** The delivery service as the configuration describes it, with tuning (timeouts, limits) on top. */
 export function createOutboundDelivery(
-  config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers'>,
+  config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers' | 'allowedPrivateDestinations'>,
   overrides: Partial<OutboundTuning> & { resolver?: Partial<ResolverOptions>; logger?: Logger } = {},
 ): OutboundDelivery {
   const { resolver: resolverOverrides, logger, ...tuning } = overrides;
@@ -261,6 +270,7 @@ export function createOutboundDelivery(
     ...DEFAULT_RESOLVER_OPTIONS,
     dnsServers: config.dnsServers,
     smarthost: config.smarthost,
+    destinations: DestinationPolicy.fromConfig(config),
     ...resolverOverrides,
   });
   return new OutboundDelivery({

@@ -1,9 +1,11 @@
 // Where to deliver a domain's mail (SPEC §3.3): its MX hosts in preference order (equal preferences
 // shuffled) with their addresses, the domain's own A/AAAA when it has no MX, a permanent failure for a
 // null MX or a domain that does not exist, a temporary one when DNS cannot answer — or the smarthost.
+// Answers pointing at loopback, private, link-local or the node's own addresses are not followed (§10).
 import { lookup } from 'node:dns/promises';
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { addressLiteral, type DestinationPolicy } from './destination-policy.js';
 import type { SmtpReply } from './types.js';
 
 export interface MxHost {
@@ -23,6 +25,8 @@ export interface ResolverOptions {
   /** Per query and try, as c-ares counts it. */
   timeoutMs: number;
   tries: number;
+  /** Which addresses mail may go to; the smarthost is exempt. */
+  destinations: DestinationPolicy;
   /** Replaces MX lookup altogether (config.smarthost). */
   smarthost: { host: string; port: number } | null;
   /** Port of MX hosts: 25 in the world, a test peer's port in tests. */
@@ -34,7 +38,7 @@ export interface ResolverOptions {
   random?: () => number;
 }
 
-export const DEFAULT_RESOLVER_OPTIONS: Omit<ResolverOptions, 'dnsServers' | 'smarthost'> = {
+export const DEFAULT_RESOLVER_OPTIONS: Omit<ResolverOptions, 'dnsServers' | 'smarthost' | 'destinations'> = {
   timeoutMs: 5_000,
   tries: 2,
   mxPort: 25,
@@ -83,14 +87,22 @@ export class MxResolver {
     if (smarthost) return this.resolveSmarthost(smarthost);
     const name = domain.toLowerCase().replace(/\.$/, '');
     const literal = addressLiteral(name);
-    if (literal !== null)
+    if (literal !== null) {
+      // The delivery job refuses these first (event `rejected`); this keeps the resolver safe alone.
+      if (!this.options.destinations.allows(literal)) return failed('5.7.1', refusedText(name));
       return hosts([{ name, preference: 0, addresses: [literal], port: this.options.mxPort }]);
+    }
     try {
       return await this.resolveMx(name);
     } catch (err) {
       if (err instanceof DnsTemporaryError) return failed('4.4.3', err.detail);
       throw err;
     }
+  }
+
+  /** True when `domain` is an address literal of an address mail may not go to. */
+  refusesLiteral(domain: string): boolean {
+    return this.options.destinations.refusesLiteral(domain);
   }
 
   /** Stops queries in flight (they reject with ECANCELLED, i.e. a temporary failure). */
@@ -121,7 +133,9 @@ export class MxResolver {
     }
     if (real.length === 0) {
       // No MX: the domain itself is the implicit MX (RFC 5321 §5.1).
-      const addresses = await this.addressesOf(domain);
+      const found = await this.addressesOf(domain);
+      const addresses = this.deliverable(found);
+      if (found.length > 0 && addresses.length === 0) return failed('5.4.4', refusedText(domain));
       if (addresses.length === 0)
         return failed('5.1.2', `the domain ${domain} has no MX and no A/AAAA record`);
       return hosts([{ name: domain, preference: 0, addresses, port: this.options.mxPort }]);
@@ -130,18 +144,24 @@ export class MxResolver {
     const settled = await Promise.allSettled(ordered.map((r) => this.addressesOf(r.exchange)));
     const result: MxHost[] = [];
     let temporary: string | null = null;
+    let refused = false;
     settled.forEach((s, i) => {
       const record = ordered[i] as MxRecord;
       if (s.status === 'rejected') {
         if (!(s.reason instanceof DnsTemporaryError)) throw s.reason;
         temporary ??= s.reason.detail;
-      } else if (s.value.length > 0) {
+        return;
+      }
+      const addresses = this.deliverable(s.value);
+      if (addresses.length < s.value.length) refused = true;
+      if (addresses.length > 0) {
         const name = record.exchange.toLowerCase().replace(/\.$/, '');
-        result.push({ name, preference: record.priority, addresses: s.value, port: this.options.mxPort });
+        result.push({ name, preference: record.priority, addresses, port: this.options.mxPort });
       }
     });
     if (result.length > 0) return hosts(result);
     if (temporary !== null) return failed('4.4.3', temporary);
+    if (refused) return failed('5.4.4', refusedText(domain));
     return failed('5.4.4', `no MX host of ${domain} has an address`);
   }
 
@@ -154,6 +174,11 @@ export class MxResolver {
     }
     // Array.prototype.sort is stable, so the shuffle survives among equal preferences.
     return shuffled.sort((a, b) => a.priority - b.priority);
+  }
+
+  /** The addresses mail may go to (SPEC §10); the others are not followed. */
+  private deliverable(addresses: string[]): string[] {
+    return addresses.filter((a) => this.options.destinations.allows(a));
   }
 
   private async addressesOf(name: string): Promise<string[]> {
@@ -230,11 +255,8 @@ function isNullExchange(exchange: string): boolean {
   return exchange === '' || exchange === '.';
 }
 
-/** `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3) → the address; anything else → null. */
-function addressLiteral(domain: string): string | null {
-  const m = /^\[(?:ipv6:)?([^\]]+)\]$/i.exec(domain);
-  const ip = m?.[1] ?? '';
-  return m && isIP(ip) !== 0 ? ip : null;
+function refusedText(domain: string): string {
+  return `the mail servers of ${domain} have no address Petrel may deliver to (loopback, private, link-local or its own)`;
 }
 
 function errorCode(err: unknown): string {

@@ -34,7 +34,7 @@ export interface WorkerDeps extends Omit<JobDeps, 'contexts' | 'queue' | 'delive
     | 'isFinished'
     | 'purge'
   >;
-  delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'close'>;
+  delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'close' | 'refusesDestination'>;
   archive?: ArchiveHook;
 }
 

@@ -21,6 +21,7 @@ import { readRawMessage } from './raw-message.js';
 import {
   apiKeyLimiterKey,
   checkSender,
+  recipientWeight,
   releaseRecipients,
   reserveRecipient,
   type LimitExceeded,
@@ -104,7 +105,9 @@ async function send(ctx: SendContext, options: SendOptions, message: OutgoingMes
   const reservations: Reservation[] = [];
   try {
     for (const address of message.recipients) {
-      const result = await reserveRecipient(limits, sender);
+      // The audit copies ride with the first recipient accepted: refused with it, counted with it.
+      const weight = recipientWeight(sender, accepted.length === 0);
+      const result = await reserveRecipient(limits, sender, Date.now(), weight);
       if (!result.ok) {
         failures.push(limitFailure(address, result.exceeded, key.id, sender));
         continue;

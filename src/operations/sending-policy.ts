@@ -1,6 +1,7 @@
 // The per-sender checks every message goes through, whether it comes in by SMTP or by the HTTP send API
 // (SPEC §2.3, §2.4, §1.6): a closed subaccount or a blocked sender may not send, sandbox mail is held,
-// and each recipient counts against the sender's rolling rate limit and the account's monthly limit.
+// and each recipient counts against the sender's rolling rate limit and the account's monthly limit —
+// audit copies too (SPEC §10): a message's audit copies are counted with its first recipient.
 // The callers only word the outcomes (SMTP replies, API answers); the rules live here once.
 import type { SendingSettings } from '../domain/sending-settings.js';
 import { monthOf, rateWindow } from '../domain/rate-window.js';
@@ -31,7 +32,7 @@ export interface SenderPolicy {
   accountId: string;
   /** Held for viewing instead of delivered to the recipients; audit copies still go out (SPEC §2.3). */
   sandbox: boolean;
-  /** The audit_email addresses: extra envelope recipients, not counted against any limit. */
+  /** The audit_email addresses: extra envelope recipients, counted with the message's first recipient. */
   auditRecipients: string[];
   rate: RateLimit | null;
   monthlyLimit: number | null;
@@ -100,15 +101,27 @@ export async function checkSender(
 }
 
 /**
- * Counts one recipient against the sender's rate limit and its account's monthly limit, in one
- * transaction that holds across nodes sharing the database. A sender without limits counts nothing
- * (reservation null). A recipient that is counted but whose message is never accepted must be given
- * back with releaseRecipients.
+ * How many recipients a message's next recipient counts for: itself, and the message's audit copies
+ * when it is the first recipient counted for the message (every copy sent is one email, SPEC §10).
+ */
+export function recipientWeight(
+  sender: Pick<SenderPolicy, 'auditRecipients'>,
+  firstOfMessage: boolean,
+): number {
+  return firstOfMessage ? 1 + sender.auditRecipients.length : 1;
+}
+
+/**
+ * Counts one recipient (`count` > 1: with its message's audit copies, see recipientWeight) against the
+ * sender's rate limit and its account's monthly limit, in one transaction that holds across nodes
+ * sharing the database. A sender without limits counts nothing (reservation null). A recipient that
+ * is counted but whose message is never accepted must be given back with releaseRecipients.
  */
 export async function reserveRecipient(
   limits: Pick<SendingLimitsRepository, 'reserveRecipient'>,
   sender: Pick<SenderPolicy, 'limiterKey' | 'accountId' | 'rate' | 'monthlyLimit'>,
   now: number = Date.now(),
+  count = 1,
 ): Promise<RecipientDecision> {
   if (sender.rate === null && sender.monthlyLimit === null) return { ok: true, reservation: null };
   const result = await limits.reserveRecipient(
@@ -120,6 +133,7 @@ export async function reserveRecipient(
     sender.monthlyLimit === null
       ? null
       : { accountId: sender.accountId, month: monthOf(now), limit: sender.monthlyLimit },
+    count,
   );
   return result.ok ? { ok: true, reservation: result.reservation } : { ok: false, exceeded: result.exceeded };
 }

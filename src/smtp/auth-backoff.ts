@@ -1,5 +1,7 @@
-// Per-address back-off for SMTP AUTH failures (SPEC §2.2): after `limit` failures within `windowMs` the
-// address is refused for `blockMs`. IPv6 clients are counted per /64, which one host usually holds whole.
+// Per-address back-off for SMTP AUTH failures (SPEC §2.2, §10): after `limit` failures within `windowMs`
+// the address is refused for `blockMs`. An attempt counts as a failure from the moment it starts (before
+// its slow hash), and is forgiven only if it succeeds: parallel attempts cannot all slip in under the
+// limit. IPv6 clients are counted per /64, which one host usually holds whole.
 import { isIPv6 } from 'node:net';
 
 export interface AuthBackoffOptions {
@@ -51,23 +53,52 @@ export class AuthBackoff {
     return record !== undefined && record.blockedUntil > this.#options.now();
   }
 
-  /** Counts one failure; true when it makes (or keeps) the address blocked. */
-  recordFailure(address: string): boolean {
+  /**
+   * Starts an attempt: counted at once as a failure. Null when the address is blocked or its failures
+   * (finished or still running) already reach the limit; else the token to settle the attempt with.
+   */
+  beginAttempt(address: string): number | null {
+    const now = this.#options.now();
+    const record = this.#touch(backoffKey(address), now);
+    if (record.blockedUntil > now || record.failures.length >= this.#options.limit) return null;
+    record.failures.push(now);
+    this.#evict(now);
+    return now;
+  }
+
+  /** A started attempt succeeded: it is no longer counted. */
+  forgiveAttempt(address: string, token: number): void {
+    const record = this.#records.get(backoffKey(address));
+    const at = record?.failures.indexOf(token) ?? -1;
+    if (record && at >= 0) record.failures.splice(at, 1);
+  }
+
+  /**
+   * A started attempt failed (it is already counted, unless a block has since cleared the count); true
+   * when the address is now blocked. Without a token, counts one failure of its own.
+   */
+  recordFailure(address: string, token?: number): boolean {
     const key = backoffKey(address);
     const now = this.#options.now();
-    const record = this.#records.get(key) ?? { failures: [], blockedUntil: 0 };
-    // Re-inserting moves the address to the end of the Map: the front holds the longest-quiet ones.
-    this.#records.delete(key);
-    this.#records.set(key, record);
-    const windowStart = now - this.#options.windowMs;
-    while (record.failures.length > 0 && (record.failures[0] ?? 0) <= windowStart) record.failures.shift();
-    record.failures.push(now);
+    const record = this.#touch(key, now);
+    if (token === undefined) record.failures.push(now);
     if (record.failures.length >= this.#options.limit) {
       record.blockedUntil = now + this.#options.blockMs;
       record.failures = [];
     }
     this.#evict(now);
     return record.blockedUntil > now;
+  }
+
+  /** The address's record, moved to the end of the Map, with failures older than the window dropped. */
+  #touch(key: string, now: number): Record {
+    const record = this.#records.get(key) ?? { failures: [], blockedUntil: 0 };
+    // Re-inserting moves the address to the end of the Map: the front holds the longest-quiet ones.
+    this.#records.delete(key);
+    this.#records.set(key, record);
+    const windowStart = now - this.#options.windowMs;
+    while (record.failures.length > 0 && (record.failures[0] ?? 0) <= windowStart) record.failures.shift();
+    return record;
   }
 
   #evict(now: number): void {

@@ -20,6 +20,10 @@ export const REPLIES = {
   authInvalid: (): SmtpReply => reply(535, '5.7.8', 'Authentication credentials invalid'),
   authBackoff: (): SmtpReply =>
     reply(421, '4.7.0', 'Too many failed authentication attempts from your address; try again later'),
+  tooManyConnections: (): SmtpReply =>
+    reply(421, '4.7.0', 'Too many connections from your address; try again later'),
+  tooManyAuthAttempts: (): SmtpReply =>
+    reply(454, '4.7.0', 'Too many authentication attempts in progress from your address; try again later'),
   authUnavailable: (): SmtpReply => reply(454, '4.7.0', 'Temporary authentication failure; try again later'),
   senderBlocked: (username: string): SmtpReply =>
     reply(550, '5.7.1', `Sending is blocked for SMTP user '${username}'`, 'blocked'),

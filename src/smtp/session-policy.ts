@@ -5,12 +5,13 @@
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config/settings.js';
-import { checkSender, reserveRecipient } from '../operations/sending-policy.js';
+import { checkSender, recipientWeight, reserveRecipient } from '../operations/sending-policy.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
 import type { AuthBackoff } from './auth-backoff.js';
 import type { Authenticator } from './authenticator.js';
+import type { ClientLimits } from './client-limits.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
 import { REPLIES, refusal } from './replies.js';
 import {
@@ -32,6 +33,8 @@ export interface SessionPolicyDeps {
   /** Told of each refused login (wrong password, unknown user, delegation), for the metrics. */
   onAuthFailure?: () => void;
   backoff: AuthBackoff;
+  /** Connections and AUTH attempts in progress per client address (SPEC §10). */
+  clientLimits: ClientLimits;
   ipAuth: IpAuthMap;
 }
 
@@ -109,11 +112,54 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     };
   }
 
+  /**
+   * One login attempt. It counts against the address's back-off from its start, before the slow hash,
+   * so parallel attempts cannot all be checked past the limit; a success is forgiven (SPEC §10).
+   */
+  async function checkLogin(
+    auth: SMTPServerAuthentication,
+    session: SMTPServerSession,
+  ): Promise<SessionUser> {
+    const ip = session.remoteAddress;
+    const token = deps.backoff.beginAttempt(ip);
+    if (token === null) throw refusal(REPLIES.authBackoff());
+    const username = auth.username ?? '';
+    // RFC 4616 lets PLAIN ask to act as another identity (authzid); Petrel has no such delegation.
+    const delegates =
+      auth.method === 'PLAIN' &&
+      auth.authzid &&
+      auth.authcid &&
+      auth.authzid.toLowerCase() !== auth.authcid.toLowerCase();
+    let user;
+    try {
+      user = await deps.authenticator.authenticate(username, auth.password ?? '');
+    } catch (err) {
+      // The store could not answer: not the client's failure.
+      deps.backoff.forgiveAttempt(ip, token);
+      logger.error({ err, ip }, 'SMTP authentication could not be checked');
+      throw refusal(REPLIES.authUnavailable());
+    }
+    if (!user || delegates) {
+      const blocked = deps.backoff.recordFailure(ip, token);
+      deps.onAuthFailure?.();
+      // Neither the password nor whether the username exists is logged.
+      logger.warn({ ip, session: session.id, method: auth.method, blocked }, 'SMTP authentication failed');
+      // This failure itself is answered 535; the next attempt, or connection, from the address gets 421.
+      throw refusal(REPLIES.authInvalid());
+    }
+    deps.backoff.forgiveAttempt(ip, token);
+    return { kind: 'auth', username: user.username, userId: user.id };
+  }
+
   return {
     releasePending,
 
     onConnect(session: SMTPServerSession): void {
       if (deps.backoff.isBlocked(session.remoteAddress)) throw refusal(REPLIES.authBackoff());
+      if (!deps.clientLimits.openConnection(session, session.remoteAddress)) {
+        logger.warn({ ip: session.remoteAddress }, 'SMTP connection refused: too many from this address');
+        throw refusal(REPLIES.tooManyConnections());
+      }
       applyConnectionPolicy(session);
     },
 
@@ -124,30 +170,12 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     /** The identity to store in `session.user`; throws the reply for a refused login. */
     async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
       const ip = session.remoteAddress;
-      if (deps.backoff.isBlocked(ip)) throw refusal(REPLIES.authBackoff());
-      const username = auth.username ?? '';
-      // RFC 4616 lets PLAIN ask to act as another identity (authzid); Petrel has no such delegation.
-      const delegates =
-        auth.method === 'PLAIN' &&
-        auth.authzid &&
-        auth.authcid &&
-        auth.authzid.toLowerCase() !== auth.authcid.toLowerCase();
-      let user;
-      try {
-        user = await deps.authenticator.authenticate(username, auth.password ?? '');
-      } catch (err) {
-        logger.error({ err, ip }, 'SMTP authentication could not be checked');
-        throw refusal(REPLIES.authUnavailable());
+      const outcome = await deps.clientLimits.withAuthSlot(ip, () => checkLogin(auth, session));
+      if (outcome === null) {
+        logger.warn({ ip, session: session.id }, 'SMTP authentication refused: too many in progress');
+        throw refusal(REPLIES.tooManyAuthAttempts());
       }
-      if (!user || delegates) {
-        const blocked = deps.backoff.recordFailure(ip);
-        deps.onAuthFailure?.();
-        // Neither the password nor whether the username exists is logged.
-        logger.warn({ ip, session: session.id, method: auth.method, blocked }, 'SMTP authentication failed');
-        // This failure itself is answered 535; the next attempt, or connection, from the address gets 421.
-        throw refusal(REPLIES.authInvalid());
-      }
-      return { kind: 'auth', username: user.username, userId: user.id };
+      return outcome.value;
     },
 
     async onMailFrom(session: SMTPServerSession): Promise<void> {
@@ -166,12 +194,19 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
       const lower = address.address.toLowerCase();
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
-      const result = await reserveRecipient(deps.limits, {
-        limiterKey: sender.userId,
-        accountId: sender.accountId,
-        rate: sender.rate,
-        monthlyLimit: sender.monthlyLimit,
-      });
+      // The message's audit copies are counted with its first accepted recipient (SPEC §10).
+      const first = session.envelope.rcptTo.length === 0;
+      const result = await reserveRecipient(
+        deps.limits,
+        {
+          limiterKey: sender.userId,
+          accountId: sender.accountId,
+          rate: sender.rate,
+          monthlyLimit: sender.monthlyLimit,
+        },
+        Date.now(),
+        recipientWeight(sender, first),
+      );
       if (!result.ok) {
         if (result.exceeded === 'rate' && sender.rate) {
           throw refusal(REPLIES.rateLimited(sender.username, sender.rate.limit, sender.rate.period));
@@ -182,6 +217,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     },
 
     onClose(session: SMTPServerSession): void {
+      deps.clientLimits.closeConnection(session, session.remoteAddress);
       const state = stateOf(session);
       // While the spool is taking the message, the DATA handler settles the counts itself.
       if (!state.inData) void releasePending(state);

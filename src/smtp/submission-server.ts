@@ -11,6 +11,7 @@ import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
 import { AuthBackoff } from './auth-backoff.js';
 import { createAuthenticator } from './authenticator.js';
 import { CatalogueSmtpServer } from './catalogue-server.js';
+import { ClientLimits } from './client-limits.js';
 import { IpAuthMap } from './client-address.js';
 import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
@@ -96,6 +97,10 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
       limit: config.smtpAuthFailureLimit,
       windowMs: config.smtpAuthFailureWindowSeconds * 1000,
       blockMs: config.smtpAuthBlockSeconds * 1000,
+    }),
+    clientLimits: new ClientLimits({
+      maxConnections: config.smtpMaxConnectionsPerIp,
+      maxConcurrentAuth: config.smtpMaxConcurrentAuthPerIp,
     }),
     ipAuth: new IpAuthMap(config.ipAuth),
   });

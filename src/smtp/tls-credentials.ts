@@ -1,7 +1,7 @@
 // The certificate and key of the SMTP listeners (SPEC §2.1): the configured PEM files, or else a
 // self-signed pair generated on first start into <dataDir>/tls/ and reused on every later start.
 import { createSecureContext } from 'node:tls';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { generate } from 'selfsigned';
@@ -31,6 +31,8 @@ async function readIfPresent(path: string): Promise<string | null> {
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, text, { mode });
+  // The mode given to writeFile is narrowed by the umask; chmod sets it exactly (SPEC §10).
+  await chmod(temp, mode);
   await rename(temp, path);
 }
 
@@ -103,7 +105,7 @@ export async function loadTlsCredentials(
   const pair = await generatePair(config.hostname);
   // Key first: a cert.pem is only ever there with its key.pem beside it.
   await writeAtomically(keyPath, pair.key, 0o600);
-  await writeAtomically(certPath, pair.cert, 0o644);
+  await writeAtomically(certPath, pair.cert, 0o600);
   logger.info({ dir }, 'generated a self-signed TLS certificate for the SMTP listeners');
   return { ...pair, source: 'generated' };
 }

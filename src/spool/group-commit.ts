@@ -24,6 +24,10 @@ export interface WriteOptions {
   undo?: () => void;
 }
 
+/** What the committer syncs: the WAL's file handle (a test seam may hand it a failing one). */
+export type SyncHandle = Pick<FileHandle, 'datasync' | 'close'>;
+export type OpenForSync = (path: string) => Promise<SyncHandle>;
+
 interface PendingWrite {
   run: () => unknown;
   options: WriteOptions;
@@ -47,7 +51,7 @@ export class GroupCommitter {
   private pending: PendingWrite[] = [];
   private flushing = false;
   private scheduled = false;
-  private walHandle: FileHandle | null = null;
+  private walHandle: SyncHandle | null = null;
   private dirHandle: FileHandle | null = null;
   private idleWaiters: (() => void)[] = [];
   private readonly runBatch: (batch: PendingWrite[]) => BatchOutcome;
@@ -60,6 +64,8 @@ export class GroupCommitter {
     private readonly logger: Logger,
     /** Writes per transaction at most; 1 turns group commit off (for measuring what it saves). */
     private readonly maxBatch: number = DEFAULT_MAX_BATCH,
+    /** Opens the WAL for its fdatasync; a test seam, so that a failing sync can be shown to lose nothing. */
+    private readonly openForSync: OpenForSync = (path) => open(path, 'r'),
   ) {
     // The common case: every write of the batch in one plain transaction.
     const allAtOnce = db.transaction((batch: PendingWrite[]): BatchOutcome => {
@@ -162,7 +168,7 @@ export class GroupCommitter {
 
     if (this.mode === 'wal-fdatasync' && result.ok.length > 0) {
       try {
-        this.walHandle ??= await open(this.walPath, 'r');
+        this.walHandle ??= await this.openForSync(this.walPath);
         await this.walHandle.datasync();
         this.stats.walSyncs++;
       } catch (err) {

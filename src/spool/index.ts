@@ -11,7 +11,7 @@ export {
 } from './spool.js';
 export type { BodyFile, OpenBodyFile } from './body-receiver.js';
 export { SpoolInUseError } from './lock-file.js';
-export type { CommitStats } from './group-commit.js';
+export type { CommitStats, OpenForSync, SyncHandle } from './group-commit.js';
 export type { DurabilityMode } from './queue-database.js';
 export type {
   AttemptOutcome,

@@ -1,5 +1,6 @@
 // The node-local queue database (<spool>/queue.db): messages, their per-recipient delivery rows and
 // small message bodies, in SQLite — a file of its own, apart from the control-plane database.
+import { ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
 import { openSqliteDatabase, type SqliteConnection } from '../store/sqlite/driver.js';
 
 // The same driver as the control-plane database (store/sqlite/driver.ts decides which).
@@ -101,9 +102,12 @@ export type DurabilityMode = 'wal-fdatasync' | 'sqlite-full';
  * event loop (kept for comparison; see docs/spool.md).
  */
 export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
+  // 0600 before SQLite opens it: its -wal and -shm files take the database file's mode (SPEC §10).
+  ensurePrivateFile(path);
   const db = openSqliteDatabase(path);
   try {
     db.pragma('journal_mode = WAL');
+    privatiseIfPresent([`${path}-wal`, `${path}-shm`]);
     db.pragma(mode === 'sqlite-full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');

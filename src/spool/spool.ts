@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { openBodyFileDefault, receiveBody, type OpenBodyFile } from './body-receiver.js';
 import { isDiskFull } from './disk-errors.js';
-import { GroupCommitter, type CommitStats } from './group-commit.js';
+import { GroupCommitter, type CommitStats, type OpenForSync } from './group-commit.js';
 import { takeSpoolLock } from './lock-file.js';
 import { newMessageId } from './message-id.js';
 import { openQueueDatabase, type DurabilityMode, type QueueDb } from './queue-database.js';
@@ -35,6 +35,8 @@ export interface SpoolOptions {
   maxBatch?: number;
   /** Test seam: opens body files, so a test can make writes fail as a full disk would. */
   openBodyFile?: OpenBodyFile;
+  /** Test seam: opens the queue's WAL for its fdatasync, so a test can make the sync fail. */
+  openForSync?: OpenForSync;
 }
 
 /** Told of each message once it is durably stored (e.g. to wake the delivery worker, record events). */
@@ -81,10 +83,24 @@ class Storage {
   readonly committer: GroupCommitter;
   readonly queue: SpoolQueue;
 
-  constructor(paths: Paths, durability: DurabilityMode, logger: Logger, maxBatch?: number) {
+  constructor(
+    paths: Paths,
+    durability: DurabilityMode,
+    logger: Logger,
+    maxBatch?: number,
+    openForSync?: OpenForSync,
+  ) {
     mkdirSync(paths.bodies, { recursive: true, mode: 0o700 });
     this.db = openQueueDatabase(paths.db, durability);
-    this.committer = new GroupCommitter(this.db, paths.wal, paths.bodies, durability, logger, maxBatch);
+    this.committer = new GroupCommitter(
+      this.db,
+      paths.wal,
+      paths.bodies,
+      durability,
+      logger,
+      maxBatch,
+      openForSync,
+    );
     this.queue = new SpoolQueue(this.db, this.committer, paths.bodies);
   }
 
@@ -269,7 +285,13 @@ export async function openSpool(
   const releaseLock = takeSpoolLock(paths.lock);
   let storage: Storage;
   try {
-    storage = new Storage(paths, options.durability ?? 'wal-fdatasync', logger, options.maxBatch);
+    storage = new Storage(
+      paths,
+      options.durability ?? 'wal-fdatasync',
+      logger,
+      options.maxBatch,
+      options.openForSync,
+    );
   } catch (err) {
     releaseLock();
     throw err;

@@ -1,6 +1,6 @@
 // Opens the control-plane database: embedded SQLite in the data directory by default, PostgreSQL when
 // a postgres:// URL is configured. Everything above this file uses the same Kysely<Database>.
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -28,10 +28,14 @@ export function openStore(options: OpenStoreOptions): Store {
 }
 
 function openSqlite(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
+  const path = join(dataDir, 'petrel.db');
+  // 0600 before SQLite opens it: its -wal and -shm files take the database file's mode (SPEC §10).
+  ensurePrivateFile(path);
   // The driver (node:sqlite or better-sqlite3) is chosen in sqlite/driver.ts.
-  const sqlite = openSqliteDatabase(join(dataDir, 'petrel.db'));
+  const sqlite = openSqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
+  privatiseIfPresent([`${path}-wal`, `${path}-shm`]);
   // FULL: a committed control-plane change (a new user, a new key) survives power loss, not just a crash.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { TEST_DATABASE_URL } from '../helpers/node.js';
+import { TEST_DATABASE_URL, TEST_SECRETS_KEY } from '../helpers/node.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -78,6 +78,8 @@ export async function createInstallation(): Promise<Installation> {
     await withPg((c) => c.query(`CREATE SCHEMA ${schema}`));
     const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?';
     env.PETREL_DATABASE_URL = `${TEST_DATABASE_URL}${separator}options=-c%20search_path%3D${schema}`;
+    // Nodes sharing this database must open the same sealed secrets (SPEC §10, PETREL_SECRETS_KEY).
+    env.PETREL_SECRETS_KEY = TEST_SECRETS_KEY;
   }
   const run: Installation['run'] = (args, options = {}) =>
     runCli(args, { ...env, ...options.env }, options.input);

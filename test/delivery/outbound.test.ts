@@ -54,6 +54,8 @@ async function withWorld(setup: Setup, run: (world: World) => Promise<void>): Pr
       ipPools: setup.ipPools ?? [],
       smarthost: setup.smarthost ? { host: peers[0]?.host ?? '127.0.0.1', port } : null,
       dnsServers: [dns.server],
+      // The peers listen on loopback (SPEC §10 refuses it otherwise).
+      allowedPrivateDestinations: ['127.0.0.0/8', '::1'],
     },
     {
       connectTimeoutMs: 5_000,

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type ResolverOptions } from '../../src/delivery/resolver.js';
+import { DestinationPolicy } from '../../src/delivery/destination-policy.js';
 import { startDnsServer, type Zone } from '../helpers/dns-server.js';
 
 const ZONE: Zone = {
@@ -44,6 +45,8 @@ async function withResolver(
     tries: 2,
     smarthost: null,
     dnsServers: [dns.server],
+    // The zone's hosts are on loopback (SPEC §10 refuses it otherwise).
+    destinations: new DestinationPolicy({ allowed: ['127.0.0.0/8', '::1'] }),
     ...options,
   });
   try {

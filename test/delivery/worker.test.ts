@@ -37,7 +37,14 @@ async function withWorker(
   const dns = await startDnsServer(options.zone ?? ZONE);
   const node = await startTestNode();
   const delivery = createOutboundDelivery(
-    { hostname: 'petrel.test', ipPools: [], smarthost: null, dnsServers: [dns.server] },
+    {
+      hostname: 'petrel.test',
+      ipPools: [],
+      smarthost: null,
+      dnsServers: [dns.server],
+      // The peers listen on loopback (SPEC §10 refuses it otherwise).
+      allowedPrivateDestinations: ['127.0.0.0/8', '::1'],
+    },
     { resolver: { mxPort: peer.port } },
   );
   const worker = new DeliveryWorker(

@@ -13,7 +13,7 @@ import { createMasterAccount } from '../../src/operations/accounts.js';
 import { startNode, type PetrelNode } from '../../src/server.js';
 import { openSpoolAdmin, spoolDirectory } from '../../src/spool/index.js';
 import { startDnsServer, type Zone } from '../helpers/dns-server.js';
-import { TEST_DATABASE_URL } from '../helpers/node.js';
+import { LOOPBACK_DESTINATIONS, SHARED_DATABASE_ENV, TEST_DATABASE_URL } from '../helpers/node.js';
 import { startPeersOnOnePort } from '../helpers/smtp-peer.js';
 import { FAST_RETRIES, PASSWORD, plainMessage, receivedBy, submit, until } from './delivery-world.js';
 
@@ -53,8 +53,9 @@ test('deferred mail is delivered by the node started again on the same data dire
       PETREL_DNS_SERVERS: dns.server,
       PETREL_MX_PORT: String(accepting.port),
       PETREL_DELIVERY_CONCURRENCY: '4',
+      PETREL_ALLOWED_PRIVATE_DESTINATIONS: LOOPBACK_DESTINATIONS,
       ...FAST_RETRIES,
-      ...(TEST_DATABASE_URL ? { PETREL_DATABASE_URL: TEST_DATABASE_URL } : {}),
+      ...SHARED_DATABASE_ENV,
     },
   });
   const start = (): Promise<PetrelNode> => startNode(config, logger, schema ? { pgSchema: schema } : {});

@@ -13,6 +13,23 @@ import { startNode, type PetrelNode } from '../../src/server.js';
 
 export const TEST_DATABASE_URL = process.env.PETREL_TEST_DATABASE_URL ?? null;
 
+/**
+ * Test worlds deliver through a DNS server on loopback to SMTP peers on loopback, which SPEC §10 refuses
+ * unless listed: every test node lists loopback (a test may override it).
+ */
+export const LOOPBACK_DESTINATIONS = '127.0.0.0/8,::1';
+
+/**
+ * The secrets key every test node on PostgreSQL is given, so that several nodes sharing one schema can
+ * all open its sealed secrets, as a real cluster must (docs/configuration.md, PETREL_SECRETS_KEY).
+ */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 'petrel-test-secrets-key').toString('base64');
+
+/** The settings every test node shares on PostgreSQL (beside PETREL_DATABASE_URL). */
+export const SHARED_DATABASE_ENV: Record<string, string> = TEST_DATABASE_URL
+  ? { PETREL_DATABASE_URL: TEST_DATABASE_URL, PETREL_SECRETS_KEY: TEST_SECRETS_KEY }
+  : {};
+
 export interface TestNode extends PetrelNode {
   masterAccountId: string;
   masterKey: string;
@@ -65,7 +82,8 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
       // Intake tests look at the queue after a 250; a worker delivering (or bouncing) their mail to
       // the world's domains meanwhile would race them. Delivery tests turn it on (test/e2e/).
       PETREL_DELIVERY_CONCURRENCY: '0',
-      ...(TEST_DATABASE_URL ? { PETREL_DATABASE_URL: TEST_DATABASE_URL } : {}),
+      PETREL_ALLOWED_PRIVATE_DESTINATIONS: LOOPBACK_DESTINATIONS,
+      ...SHARED_DATABASE_ENV,
       ...env,
     },
   });

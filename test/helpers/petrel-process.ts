@@ -63,6 +63,8 @@ export async function startPetrel(env: Record<string, string>, ports: Ports): Pr
   const child = spawnCli(['serve'], {
     PETREL_HOSTNAME: 'petrel.test',
     PETREL_LOG_LEVEL: 'warn',
+    // Test worlds deliver to SMTP peers on loopback, which SPEC §10 refuses unless listed.
+    PETREL_ALLOWED_PRIVATE_DESTINATIONS: '127.0.0.0/8,::1',
     ...env,
     PETREL_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
     PETREL_SMTP_LISTEN: `127.0.0.1:${ports.smtp}`,

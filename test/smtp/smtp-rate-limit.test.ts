@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { startNode, type PetrelNode } from '../../src/server.js';
-import { TEST_DATABASE_URL, startTestNode, type TestNode } from '../helpers/node.js';
+import { TEST_DATABASE_URL, TEST_SECRETS_KEY, startTestNode, type TestNode } from '../helpers/node.js';
 import { PASSWORD, SmtpSession, acceptedId, addUser, dialogue, line, type Reply } from './clients.js';
 
 describe('custom rate limits', () => {
@@ -139,6 +139,8 @@ describe('custom rate limits across nodes sharing PostgreSQL', { skip: TEST_DATA
       env: {
         PETREL_DATA_DIR: secondDir,
         PETREL_DATABASE_URL: TEST_DATABASE_URL ?? '',
+        // The same key as the first node: both open the secrets sealed in the shared database.
+        PETREL_SECRETS_KEY: TEST_SECRETS_KEY,
         PETREL_HTTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTPS_LISTEN: '127.0.0.1:0',

@@ -24,6 +24,8 @@ export interface MonthlyCheck {
 
 /** What one counted recipient took, so that it can be given back if its message is not accepted. */
 export interface Reservation {
+  /** Recipients counted at once: one, or one and the message's audit copies. */
+  count: number;
   rate: { userId: string; bucketStart: number } | null;
   monthly: { accountId: string; month: string } | null;
 }
@@ -74,16 +76,21 @@ export function sendingLimitsRepository(db: Kysely<Database>, dialect: DialectNa
 
   return {
     /**
-     * Counts one recipient against the user's rate limit and the account's monthly limit (either may be
-     * null), or counts nothing and says which limit is reached. Both or neither, in one transaction.
+     * Counts `count` recipients (one, or one with its message's audit copies) against the user's rate
+     * limit and the account's monthly limit (either may be null), or counts nothing and says which limit
+     * they would exceed. Both or neither, in one transaction.
      */
-    async reserveRecipient(rate: RateCheck | null, monthly: MonthlyCheck | null): Promise<ReserveResult> {
+    async reserveRecipient(
+      rate: RateCheck | null,
+      monthly: MonthlyCheck | null,
+      count = 1,
+    ): Promise<ReserveResult> {
       return db.transaction().execute(async (trx): Promise<ReserveResult> => {
         // Always user before account: one order everywhere, so two transactions never wait on each other.
         if (rate) await lock(trx, 'rate', rate.userId);
         if (monthly) await lock(trx, 'monthly', monthly.accountId);
-        if (rate && (await rateCount(trx, rate)) >= rate.limit) return { ok: false, exceeded: 'rate' };
-        if (monthly && (await monthlyCount(trx, monthly)) >= monthly.limit) {
+        if (rate && (await rateCount(trx, rate)) + count > rate.limit) return { ok: false, exceeded: 'rate' };
+        if (monthly && (await monthlyCount(trx, monthly)) + count > monthly.limit) {
           return { ok: false, exceeded: 'monthly' };
         }
         if (rate) {
@@ -93,29 +100,30 @@ export function sendingLimitsRepository(db: Kysely<Database>, dialect: DialectNa
               user_id: rate.userId,
               bucket_start: rate.bucketStart,
               bucket_end: rate.bucketEnd,
-              count: 1,
+              count,
             })
             .onConflict((oc) =>
               oc
                 .columns(['user_id', 'bucket_start'])
-                .doUpdateSet((eb) => ({ count: eb(eb.ref('sending_rate_buckets.count'), '+', 1) })),
+                .doUpdateSet((eb) => ({ count: eb(eb.ref('sending_rate_buckets.count'), '+', count) })),
             )
             .execute();
         }
         if (monthly) {
           await trx
             .insertInto('monthly_recipient_counts')
-            .values({ account_id: monthly.accountId, month: monthly.month, count: 1 })
+            .values({ account_id: monthly.accountId, month: monthly.month, count })
             .onConflict((oc) =>
               oc
                 .columns(['account_id', 'month'])
-                .doUpdateSet((eb) => ({ count: eb(eb.ref('monthly_recipient_counts.count'), '+', 1) })),
+                .doUpdateSet((eb) => ({ count: eb(eb.ref('monthly_recipient_counts.count'), '+', count) })),
             )
             .execute();
         }
         return {
           ok: true,
           reservation: {
+            count,
             rate: rate && { userId: rate.userId, bucketStart: rate.bucketStart },
             monthly: monthly && { accountId: monthly.accountId, month: monthly.month },
           },
@@ -135,13 +143,13 @@ export function sendingLimitsRepository(db: Kysely<Database>, dialect: DialectNa
         if (r.rate) {
           const key = `${r.rate.userId}\0${r.rate.bucketStart}`;
           const entry = rates.get(key) ?? { ...r.rate, n: 0 };
-          entry.n++;
+          entry.n += r.count;
           rates.set(key, entry);
         }
         if (r.monthly) {
           const key = `${r.monthly.accountId}\0${r.monthly.month}`;
           const entry = months.get(key) ?? { ...r.monthly, n: 0 };
-          entry.n++;
+          entry.n += r.count;
           months.set(key, entry);
         }
       }

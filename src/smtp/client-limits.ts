@@ -1,0 +1,60 @@
+// Caps per client address on one node (SPEC §10): SMTP connections held open at once, and SMTP AUTH
+// attempts in progress at once, so that one address can neither hog the listener nor queue up slow
+// password hashes. Addresses are counted as the AUTH back-off counts them (IPv6 per /64).
+import { backoffKey } from './auth-backoff.js';
+
+export interface ClientLimitsOptions {
+  maxConnections: number;
+  maxConcurrentAuth: number;
+}
+
+/** A counter per key that forgets a key once its count is back to zero. */
+class Counts {
+  readonly #counts = new Map<string, number>();
+
+  /** Adds one unless the key is at `max`; true when it was added. */
+  take(key: string, max: number): boolean {
+    const n = this.#counts.get(key) ?? 0;
+    if (n >= max) return false;
+    this.#counts.set(key, n + 1);
+    return true;
+  }
+
+  give(key: string): void {
+    const n = (this.#counts.get(key) ?? 0) - 1;
+    if (n > 0) this.#counts.set(key, n);
+    else this.#counts.delete(key);
+  }
+}
+
+export class ClientLimits {
+  readonly #connections = new Counts();
+  readonly #auth = new Counts();
+  /** The sessions counted as connections, so that only those are given back when they close. */
+  readonly #counted = new WeakSet<object>();
+
+  constructor(private readonly options: ClientLimitsOptions) {}
+
+  /** Counts a new connection; false when its address already holds the most it may. */
+  openConnection(session: object, address: string): boolean {
+    if (!this.#connections.take(backoffKey(address), this.options.maxConnections)) return false;
+    this.#counted.add(session);
+    return true;
+  }
+
+  closeConnection(session: object, address: string): void {
+    if (!this.#counted.delete(session)) return;
+    this.#connections.give(backoffKey(address));
+  }
+
+  /** Runs `attempt` as one AUTH in progress for the address; null (not run) when it has too many. */
+  async withAuthSlot<T>(address: string, attempt: () => Promise<T>): Promise<{ value: T } | null> {
+    const key = backoffKey(address);
+    if (!this.#auth.take(key, this.options.maxConcurrentAuth)) return null;
+    try {
+      return { value: await attempt() };
+    } finally {
+      this.#auth.give(key);
+    }
+  }
+}
