@@ -27,6 +27,7 @@ import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
+import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
 import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
@@ -206,7 +207,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     const token = deps.config.metricsToken;
-    if (token !== null && request.headers.authorization !== `Bearer ${token}`) {
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    if (token !== null && !tokensEqual(token, presented)) {
       return reply.code(401).type('text/plain').send('metrics need the configured bearer token\n');
     }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
