@@ -177,4 +177,7 @@ export const SETTINGS = [
     () => 300,
   ),
   setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
+  setting('apiAuthFailuresPerMinute', 'PETREL_API_AUTH_FAILURES_PER_MINUTE', positiveInt, () => 20),
+  setting('httpHeadersTimeoutSeconds', 'PETREL_HTTP_HEADERS_TIMEOUT_SECONDS', positiveSeconds, () => 10),
+  setting('httpRequestTimeoutSeconds', 'PETREL_HTTP_REQUEST_TIMEOUT_SECONDS', positiveSeconds, () => 30),
 ] as const;
