@@ -7,6 +7,7 @@
 // - Failed authentications count per client address (IPv6: per /64), successful ones per key, both
 //   through the shared database; past either limit the answer is 429 with Retry-After.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Logger } from 'pino';
 import { PetrelError, authFailuresLimited, keylessBodyTooLarge, rateLimited } from '../domain/errors.js';
@@ -44,6 +45,25 @@ function cappedBody(limit: number): Transform {
       else done(null, chunk);
     },
   });
+}
+
+/** How long a connection refused mid-body keeps reading (and discarding) so its answer is not lost. */
+const LINGER_MS = 2000;
+
+/**
+ * A request refused before its body was read is answered with `Connection: close`. Closing a socket
+ * whose peer is still sending makes TCP reset it, and the reset can destroy the answer before the
+ * client reads it. So the socket is half-closed instead (our FIN follows the answer), what the client
+ * still sends is read and dropped, and the socket is destroyed when the client closes or after
+ * LINGER_MS — a lingering close, as web servers do.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    socket.resume();
+    socket.once('end', () => socket.destroy());
+    setTimeout(() => socket.destroy(), LINGER_MS);
+  };
 }
 
 export function registerGate(app: FastifyInstance, options: GateOptions): void {
@@ -102,6 +122,12 @@ export function registerGate(app: FastifyInstance, options: GateOptions): void {
     const refused = failures.refusedFor(backoffKey(request.ip));
     if (refused > 0) refuseLimited(request, refused, authFailuresLimited(failures.perMinute));
     if (headerKey(request) !== undefined) await admit(request, endpoint);
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    if (request.routeOptions.config.endpoint === undefined || request.raw.complete) return;
+    void reply.header('connection', 'close');
+    lingerOnClose(request.raw.socket);
   });
 
   app.addHook('preParsing', async (request, _reply, payload) => {
