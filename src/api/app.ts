@@ -162,6 +162,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     requestsPerMinute: deps.config.apiRequestsPerMinute,
     authFailuresPerMinute: deps.config.apiAuthFailuresPerMinute,
+    dialect: deps.config.databaseUrl === null ? 'sqlite' : 'postgres',
   });
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = request.routeOptions.config.endpoint ?? 'other';

@@ -15,6 +15,8 @@ import type { OperationsDeps } from '../operations/context.js';
 import { backoffKey } from '../smtp/auth-backoff.js';
 import { authenticate, headerKey } from './auth.js';
 import { SharedLimiter } from './shared-limiter.js';
+import { batchedCounter, directCounter } from './batched-counter.js';
+import type { DialectName } from '../store/database.js';
 
 /** SPEC §10: the most a request may send before its key (in the body) is checked. */
 export const KEYLESS_BODY_LIMIT = 64 * 1024;
@@ -26,6 +28,8 @@ export interface GateOptions {
   requestsPerMinute: number;
   /** Failed authentications per client address per minute (SPEC §10). */
   authFailuresPerMinute: number;
+  /** SQLite batches the per-key counts (no commit per request); PostgreSQL counts each at once. */
+  dialect: DialectName;
 }
 
 declare module 'fastify' {
@@ -69,18 +73,22 @@ function lingerOnClose(socket: Socket): void {
 export function registerGate(app: FastifyInstance, options: GateOptions): void {
   const onPurgeError = (err: unknown) =>
     options.logger.warn({ err }, 'could not purge old API request counters');
-  const perKey = new SharedLimiter(
-    options.ops.repos.requestCounts,
-    'key',
-    options.requestsPerMinute,
-    onPurgeError,
-  );
+  const counts = options.ops.repos.requestCounts;
+  const onFlushError = (err: unknown) =>
+    options.logger.warn({ err }, 'could not write API request counters (retried)');
+  // Authentication failures are rare and must hold exactly across processes: counted at once.
+  const counter = options.dialect === 'sqlite' ? batchedCounter(counts, onFlushError) : directCounter(counts);
+  const perKey = new SharedLimiter(counts, counter, 'key', options.requestsPerMinute, onPurgeError);
   const failures = new SharedLimiter(
-    options.ops.repos.requestCounts,
+    counts,
+    directCounter(counts),
     'auth-failure',
     options.authFailuresPerMinute,
     onPurgeError,
   );
+  app.addHook('onClose', async () => {
+    await counter.close();
+  });
 
   const refuseLimited = (request: FastifyRequest, seconds: number, error: PetrelError): never => {
     request.retryAfter = seconds;

@@ -1,11 +1,13 @@
 // A per-minute limit shared by every node through the control-plane database (SPEC §1.10, §10): requests
 // per API key, and failed authentications per client address. Time is cut into 10-second buckets; a
-// request is counted with one upsert into the current bucket, and the six buckets before it (closed, so
+// request is counted into the current bucket (one upsert on PostgreSQL; on SQLite in memory, written
+// once a second, see batched-counter.ts), and the six buckets before it (closed, so
 // they no longer change) are read once per bucket and subject and kept in memory. The count decided on
 // thus spans 60 to 70 seconds: a limit of N never admits more than N in any minute (it may refuse a
 // little early, never late). Once refused, a subject is refused from memory until its Retry-After, so
 // a client hammering past its limit costs no database work.
 import type { RequestCountsRepository } from '../store/repositories/request-counts.js';
+import type { BucketCounter } from './batched-counter.js';
 
 export const BUCKET_MS = 10_000;
 const WINDOW_MS = 60_000;
@@ -33,6 +35,7 @@ export class SharedLimiter {
 
   constructor(
     private readonly counts: RequestCountsRepository,
+    private readonly counter: BucketCounter,
     private readonly scope: string,
     readonly perMinute: number,
     private readonly onPurgeError: (err: unknown) => void = () => undefined,
@@ -59,7 +62,7 @@ export class SharedLimiter {
     const current = now - (now % BUCKET_MS);
     this.purgeNowAndThen(current);
     const [count, closed] = await Promise.all([
-      this.counts.increment(this.scope, subject, current),
+      this.counter.increment(this.scope, subject, current),
       this.closedBuckets(subject, current),
     ]);
     if (closed.total + count <= this.perMinute) return { allowed: true, retryAfterSeconds: 0 };

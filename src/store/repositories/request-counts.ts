@@ -26,6 +26,32 @@ export function requestCountsRepository(db: Kysely<Database>) {
       return Number(row.count);
     },
 
+    /**
+     * Adds each item's `n` to its bucket, all in one transaction (one commit, one fsync on SQLite), and
+     * returns the buckets' new counts in order.
+     */
+    async incrementMany(
+      items: { scope: string; subject: string; bucketStart: number; n: number }[],
+    ): Promise<number[]> {
+      return db.transaction().execute(async (trx) => {
+        const totals: number[] = [];
+        for (const { scope, subject, bucketStart, n } of items) {
+          const row = await trx
+            .insertInto('api_request_counts')
+            .values({ scope, subject, bucket_start: bucketStart, count: n })
+            .onConflict((oc) =>
+              oc
+                .columns(['scope', 'subject', 'bucket_start'])
+                .doUpdateSet((eb) => ({ count: eb(eb.ref('api_request_counts.count'), '+', n) })),
+            )
+            .returning('count')
+            .executeTakeFirstOrThrow();
+          totals.push(Number(row.count));
+        }
+        return totals;
+      });
+    },
+
     /** The subject's buckets from `from` (inclusive) to `to` (exclusive), oldest first. */
     async buckets(scope: string, subject: string, from: number, to: number): Promise<BucketCount[]> {
       const rows = await db
