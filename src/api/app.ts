@@ -13,6 +13,7 @@ import swagger from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
+import { downloadLinks, type DownloadLinks } from '../archive/download-links.js';
 import { consolePlugin } from '../console/plugin.js';
 import {
   PetrelError,
@@ -20,18 +21,19 @@ import {
   endpointNotFound,
   internalError,
   payloadTooLarge,
-  rateLimited,
 } from '../domain/errors.js';
 import { ErrorEnvelope, Envelope } from '../domain/schemas/common.js';
+import type { SendingSettings } from '../domain/sending-settings.js';
 import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
+import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
-import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
 import { failure, success } from './envelope.js';
-import { RequestLimiter } from './request-limiter.js';
+import { registerGate } from './gate.js';
+import { registerMessageDownload } from './message-download.js';
 import { ALL_ENDPOINTS } from './routes/index.js';
 
 declare module 'fastify' {
@@ -43,6 +45,7 @@ declare module 'fastify' {
     caller?: Caller;
     keyPrefix?: string;
     keyEndpoints?: readonly string[];
+    keySettings?: SendingSettings;
   }
 }
 
@@ -111,8 +114,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: false,
+    // SPEC §10: a client may not hold a request open (Node answers 408 and closes). Headers must not
+    // outlast the whole request, which Node refuses; connections are checked every second.
+    requestTimeout: deps.config.httpRequestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout:
+        Math.min(deps.config.httpHeadersTimeoutSeconds, deps.config.httpRequestTimeoutSeconds) * 1000,
+      requestTimeout: deps.config.httpRequestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1000,
+    },
   });
-  const limiter = new RequestLimiter(deps.config.apiRequestsPerMinute);
 
   // SMTP2GO clients send JSON, sometimes with no or a wrong content type: every body is read as JSON.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -145,19 +156,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       .send(failure(request.id, endpointNotFound(request.method, request.url.split('?')[0] ?? ''))),
   );
 
-  app.addHook('preValidation', async (request) => {
-    const endpoint = request.routeOptions.config.endpoint;
-    if (endpoint === undefined) return;
-    const key = await authenticate(deps.ops, request, endpoint);
-    const decision = limiter.take(key.id);
-    if (!decision.allowed) {
-      request.retryAfter = decision.retryAfterSeconds;
-      deps.logger.warn({ key: key.keyPrefix, endpoint }, 'API request limit reached');
-      throw rateLimited(limiter.perMinute);
-    }
-    request.caller = { accountId: key.accountId, keyId: key.id };
-    request.keyPrefix = key.keyPrefix;
-    request.keyEndpoints = key.endpoints;
+  // Key checks, the keyless body cap and the shared request limits (SPEC §1.10, §10).
+  registerGate(app, {
+    ops: deps.ops,
+    logger: deps.logger,
+    requestsPerMinute: deps.config.apiRequestsPerMinute,
+    authFailuresPerMinute: deps.config.apiAuthFailuresPerMinute,
+    dialect: deps.config.databaseUrl === null ? 'sqlite' : 'postgres',
   });
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = request.routeOptions.config.endpoint ?? 'other';
@@ -192,7 +197,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
-  for (const def of ALL_ENDPOINTS) registerEndpoint(app, def, deps);
+  const links = downloadLinks(deps.trackingSecret);
+  for (const def of ALL_ENDPOINTS) registerEndpoint(app, def, deps, links);
+  registerMessageDownload(app, {
+    links,
+    ops: deps.ops,
+    queue: deps.spool.queue,
+    dataDir: deps.config.dataDir,
+    hostname: deps.config.hostname,
+  });
   await app.register(trackingRoutes, {
     store: deps.ops.repos,
     secret: deps.trackingSecret,
@@ -206,7 +219,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     const token = deps.config.metricsToken;
-    if (token !== null && request.headers.authorization !== `Bearer ${token}`) {
+    const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    if (token !== null && !tokensEqual(token, presented)) {
       return reply.code(401).type('text/plain').send('metrics need the configured bearer token\n');
     }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -221,7 +235,7 @@ declare module 'fastify' {
   }
 }
 
-function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps): void {
+function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps, links: DownloadLinks): void {
   const methods = def.methods ?? ['POST'];
   for (const method of methods) {
     app.route({
@@ -248,6 +262,8 @@ function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps)
             config: deps.config,
             method,
             keyEndpoints: request.keyEndpoints ?? [],
+            keySettings: request.keySettings ?? null,
+            downloadLinks: links,
             allEndpoints: ALL_ENDPOINTS.map((e) => e.path),
             client: { address: request.ip, tls: request.protocol === 'https' },
           },

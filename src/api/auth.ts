@@ -7,7 +7,8 @@ import { API_KEY_INPUT_PATTERN, hashApiKey } from '../security/api-key.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
 import { isEndpointPermitted } from '../domain/endpoint-permissions.js';
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The key in a header, if any: such a request is authenticated before its body is read (SPEC §10). */
+export function headerKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-smtp2go-api-key'];
   if (typeof header === 'string' && header !== '') return header.trim();
   const authorization = request.headers.authorization;
@@ -15,6 +16,12 @@ function presentedKey(request: FastifyRequest): string | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match) return match[1];
   }
+  return undefined;
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const inHeader = headerKey(request);
+  if (inHeader !== undefined) return inHeader;
   const body = request.body as { api_key?: unknown } | undefined;
   if (body && typeof body === 'object' && typeof body.api_key === 'string') return body.api_key.trim();
   return undefined;

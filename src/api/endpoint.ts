@@ -2,7 +2,9 @@
 // documents it in OpenAPI) and a handler that returns the `data` of the envelope.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Caller, OperationsDeps } from '../operations/context.js';
+import type { DownloadLinks } from '../archive/download-links.js';
 import type { Config } from '../config/settings.js';
+import type { SendingSettings } from '../domain/sending-settings.js';
 import type { DurableSpool } from '../spool/index.js';
 
 export interface HandlerContext {
@@ -13,6 +15,10 @@ export interface HandlerContext {
   method: 'POST' | 'PATCH';
   /** The held endpoint patterns of the calling key (for api_keys, which may not grant more). */
   keyEndpoints: readonly string[];
+  /** The calling key's sending settings (api_keys may not hand out looser ones, SPEC §10). */
+  keySettings: SendingSettings | null;
+  /** Signs the links that stream a whole held or archived message (SPEC §10). */
+  downloadLinks: DownloadLinks;
   /** Every endpoint path the API serves (what a key's patterns can reach). */
   allEndpoints: readonly string[];
   /** The HTTP client: its address and whether it came over TLS (for email/send's Received header). */

@@ -182,4 +182,7 @@ export const SETTINGS = [
   setting('smtpMaxConcurrentAuthPerIp', 'PETREL_SMTP_MAX_CONCURRENT_AUTH_PER_IP', positiveInt, () => 10),
   setting('allowedPrivateDestinations', 'PETREL_ALLOWED_PRIVATE_DESTINATIONS', cidrList, () => []),
   setting('secretsKey', 'PETREL_SECRETS_KEY', secretsKey, () => null),
+  setting('apiAuthFailuresPerMinute', 'PETREL_API_AUTH_FAILURES_PER_MINUTE', positiveInt, () => 20),
+  setting('httpHeadersTimeoutSeconds', 'PETREL_HTTP_HEADERS_TIMEOUT_SECONDS', positiveSeconds, () => 10),
+  setting('httpRequestTimeoutSeconds', 'PETREL_HTTP_REQUEST_TIMEOUT_SECONDS', positiveSeconds, () => 30),
 ] as const;

@@ -43,6 +43,12 @@ export interface Config {
   logLevel: string;
   apiRequestsPerMinute: number;
   metricsToken: string | null;
+  /** Failed API authentications per client address (IPv6: per /64) per minute, before 429 (SPEC §10). */
+  apiAuthFailuresPerMinute: number;
+  /** Seconds a client may take to send an HTTP request's headers… */
+  httpHeadersTimeoutSeconds: number;
+  /** …and the whole request; past either it is answered 408 and closed. */
+  httpRequestTimeoutSeconds: number;
   smtpMaxMessageBytes: number;
   smtpAuthRequiresTls: 'except-loopback' | 'always' | 'never';
   ipAuth: IpAuthEntry[];

@@ -99,3 +99,16 @@ export const sendingAccountClosed = (accountId: string): PetrelError =>
 /** A message sent through the API that is larger than the node's message size limit. */
 export const messageTooLarge = (limitBytes: number): PetrelError =>
   new PetrelError('payloadTooLarge', `The message is larger than the size limit of ${limitBytes} bytes`);
+
+export const authFailuresLimited = (perMinute: number): PetrelError =>
+  new PetrelError(
+    'rateLimited',
+    `Too many failed authentications from this address: at most ${perMinute} a minute; try again later`,
+  );
+
+export const keylessBodyTooLarge = (limitBytes: number): PetrelError =>
+  new PetrelError(
+    'payloadTooLarge',
+    `A request whose API key is in the JSON body may be at most ${limitBytes / 1024} KiB (${limitBytes} bytes) ` +
+      'until the key is checked; send the key in the X-Smtp2go-Api-Key header for larger bodies',
+  );

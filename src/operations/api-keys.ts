@@ -19,6 +19,7 @@ import { shortId } from '../security/ids.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
 import { actingAccount, isAccountOpen, nowIso, type Caller, type OperationsDeps } from './context.js';
 import { applySenderSettings } from './sender-settings.js';
+import { checkWithinBounds, inheritBounds, touchedFields } from '../domain/settings-bounds.js';
 
 export interface NewApiKey {
   key: string;
@@ -53,6 +54,8 @@ export interface Grant {
   held: readonly string[];
   /** Every endpoint path the API serves. */
   known: readonly string[];
+  /** The calling key's sending settings, which bound those it gives (SPEC §10); null from the CLI. */
+  settings?: SendingSettings | null;
 }
 
 const KEY_LENGTH = 'api-'.length + 32;
@@ -154,7 +157,10 @@ export async function addApiKey(
 ): Promise<ApiKeyResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const endpoints = checkEndpoints(body.endpoints ?? grant.held, grant);
-  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, null);
+  const bound = grant.settings ?? null;
+  const base = bound ? inheritBounds(DEFAULT_SENDING_SETTINGS, bound) : null;
+  const { settings, logWarnings } = applySenderSettings(deps, account.id, body, base);
+  if (bound) checkWithinBounds(settings, bound, { status: true, rate: true, audit: true }, body);
   const { key, record } = await createApiKey(deps, account.id, {
     description: body.description ?? '',
     endpoints,
@@ -193,6 +199,7 @@ export async function editApiKey(
   checkMayManage(current, grant);
   const endpoints = body.endpoints !== undefined ? checkEndpoints(body.endpoints, grant) : current.endpoints;
   const { settings, logWarnings } = applySenderSettings(deps, account.id, body, current.settings);
+  if (grant.settings) checkWithinBounds(settings, grant.settings, touchedFields(body), body);
   const updated: ApiKeyRecord = {
     ...current,
     description: body.description !== undefined ? (body.description ?? '') : current.description,

@@ -1,6 +1,7 @@
 // /v3/archive/search and /v3/archive/view (SPEC §3.2): the acting account's archived messages, newest
 // first; a view reads the body from this node's disk, so it works on the node that accepted the message.
 import { openArchivedBody } from '../archive/archive-files.js';
+import type { DownloadLinks } from '../archive/download-links.js';
 import { readMessageView } from '../archive/message-view.js';
 import { apiException } from '../domain/errors.js';
 import { DEFAULT_SEARCH_LIMIT } from '../domain/schemas/activity.js';
@@ -65,6 +66,7 @@ export async function viewArchive(
   caller: Caller,
   node: ArchiveNode,
   body: MessageViewBody,
+  links: DownloadLinks,
 ): Promise<ArchiveView> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const found = isMessageId(body.email_id)
@@ -85,5 +87,9 @@ export async function viewArchive(
     throw noSuchMessage(body.email_id);
   }
   const events = await deps.repos.events.forEmail(account.id, found.emailId);
-  return { ...view, events: events.map(toActivityEvent) };
+  return {
+    ...view,
+    download_url: links.link({ kind: 'archive', accountId: account.id, emailId: found.emailId }),
+    events: events.map(toActivityEvent),
+  };
 }

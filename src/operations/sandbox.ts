@@ -1,5 +1,6 @@
 // /v3/sandbox/search and /v3/sandbox/view (SPEC §1.7): the acting account's sandboxed messages, held in
 // this node's spool. Another account's message answers exactly like one that does not exist.
+import type { DownloadLinks } from '../archive/download-links.js';
 import { readHeaderFacts, readMessageView } from '../archive/message-view.js';
 import { listHeldMessages, type HeldMessage } from '../archive/sandbox-messages.js';
 import { apiException } from '../domain/errors.js';
@@ -68,12 +69,17 @@ export async function viewSandbox(
   caller: Caller,
   queue: SpoolQueue,
   body: MessageViewBody,
+  links: DownloadLinks,
 ): Promise<StoredMessageView> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   const message = isMessageId(body.email_id) ? queue.getMessage(body.email_id) : undefined;
   if (!message?.sandbox || message.accountId !== account.id) throw noSuchMessage(body.email_id);
   try {
-    return await readMessageView(message.id, queue.openBody(message.id));
+    const view = await readMessageView(message.id, queue.openBody(message.id));
+    return {
+      ...view,
+      download_url: links.link({ kind: 'sandbox', accountId: account.id, emailId: message.id }),
+    };
   } catch (err) {
     // Purged by the retention between the lookup and the read: gone, like any unknown id.
     if (queue.getMessage(message.id) === undefined) throw noSuchMessage(body.email_id);

@@ -133,4 +133,13 @@ export interface Database {
   suppressions: SuppressionsTable;
   secrets: SecretsTable;
   archived_messages: ArchivedMessagesTable;
+  api_request_counts: ApiRequestCountsTable;
+}
+
+export interface ApiRequestCountsTable {
+  scope: string;
+  subject: string;
+  // bigint: PostgreSQL hands it back as a string, SQLite as a number; read it through Number().
+  bucket_start: ColumnType<number | string, number, number>;
+  count: number;
 }

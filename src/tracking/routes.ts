@@ -11,7 +11,13 @@ import {
   confirmUnsubscribePage,
   unsubscribedPage,
 } from './pages.js';
-import { verifyToken, type TrackingKind, type TrackingPayload, type TrackingSecret } from './tokens.js';
+import {
+  normalizedUrl,
+  verifyToken,
+  type TrackingKind,
+  type TrackingPayload,
+  type TrackingSecret,
+} from './tokens.js';
 import { TRACKING_PATHS } from './tracking-urls.js';
 
 export interface TrackingRoutesOptions {
@@ -93,7 +99,8 @@ export function trackingRoutes(
     // The URL comes from inside the signed token only, so the redirect cannot be pointed elsewhere.
     if (token?.url === undefined) return notFound(reply);
     await recordQuietly(request, token, 'clicked');
-    return reply.code(302).headers(NO_CACHE_HEADERS).header('location', token.url).send();
+    // Normalised again for tokens signed before links were normalised at signing.
+    return reply.code(302).headers(NO_CACHE_HEADERS).header('location', normalizedUrl(token.url)).send();
   });
 
   app.get(`${TRACKING_PATHS.unsubscribe}*`, hide, async (request, reply) => {

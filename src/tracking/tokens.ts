@@ -61,6 +61,11 @@ export function isTrackableUrl(url: string): boolean {
   }
 }
 
+/** `new URL(url).href`: the one form in which Petrel signs a link. */
+export function normalizedUrl(url: string): string {
+  return new URL(url).href;
+}
+
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
@@ -81,7 +86,9 @@ export function signToken(secret: TrackingSecret | TrackingSecret[], payload: Tr
     if (typeof url !== 'string' || !isTrackableUrl(url)) {
       throw new TypeError('A click token needs an absolute http(s) URL');
     }
-    fields.push(url);
+    // Signed as the URL parser writes it (SPEC §10): tabs, CR and LF are dropped and spaces escaped, so
+    // the Location header of the redirect can never be made invalid or split by a link in a message.
+    fields.push(normalizedUrl(url));
   } else if (url !== undefined) {
     throw new TypeError(`A ${kind} token carries no URL`);
   }

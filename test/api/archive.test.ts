@@ -164,12 +164,15 @@ describe('POST /v3/archive/view', () => {
     ]);
     const view = assertOk<View>(await node.call('/archive/view', { email_id: m.id }));
     assert.deepEqual(Object.keys(view).sort(), [
+      'download_url',
       'email_id',
       'events',
       'headers',
       'html_body',
       'raw',
+      'size',
       'text_body',
+      'truncated',
     ]);
     assert.equal(view.email_id, m.id);
     assert.equal(view.raw, body.toString('utf8'));

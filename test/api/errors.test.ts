@@ -246,7 +246,9 @@ describe('429 REQ_LIMIT_EXCEEDED with PETREL_API_REQUESTS_PER_MINUTE=5', () => {
     assertError(answer, 429, CODES.rateLimited);
     const retryAfter = answer.headers.get('retry-after');
     assert.match(retryAfter ?? '', /^[1-9][0-9]*$/, `Retry-After is ${retryAfter}`);
-    assert.ok(Number(retryAfter) <= 60, `Retry-After ${retryAfter} is more than a minute`);
+    // The limit is counted in 10-second buckets shared by all nodes (src/api/shared-limiter.ts): a slot
+    // frees when its bucket leaves the minute, at most 70 seconds on.
+    assert.ok(Number(retryAfter) <= 70, `Retry-After ${retryAfter} is more than a minute and a bucket`);
 
     const { key } = await createApiKey(node.ops, node.masterAccountId);
     assertOk(await node.call('/users/smtp/view', {}, { key }));

@@ -197,7 +197,16 @@ describe('POST /v3/sandbox/search', () => {
 describe('POST /v3/sandbox/view', () => {
   it('shows the headers in order, the decoded text and HTML bodies, and the raw source', async () => {
     const view = assertOk<View>(await node.call('/sandbox/view', { email_id: sent[0] }));
-    assert.deepEqual(Object.keys(view).sort(), ['email_id', 'headers', 'html_body', 'raw', 'text_body']);
+    assert.deepEqual(Object.keys(view).sort(), [
+      'download_url',
+      'email_id',
+      'headers',
+      'html_body',
+      'raw',
+      'size',
+      'text_body',
+      'truncated',
+    ]);
     assert.equal(view.email_id, sent[0]);
     assert.equal(view.headers[0]?.name, 'Received');
     assert.match(view.headers[0]?.value ?? '', new RegExp(`id ${sent[0]}`));

@@ -12,7 +12,8 @@ const copy = {
   username: 'acme-web',
   accountId: 'acc-1',
 };
-const click: TrackingPayload = { kind: 'click', ...copy, url: 'https://shop.example/sale?a=1&b=ä' };
+// Written as `new URL(...).href` writes it ('ä' escaped): links are signed normalised (SPEC §10).
+const click: TrackingPayload = { kind: 'click', ...copy, url: 'https://shop.example/sale?a=1&b=%C3%A4' };
 
 describe('signToken / verifyToken', () => {
   it('round-trips each kind, and only as that kind when one is expected', () => {

@@ -21,7 +21,11 @@ import { endpoint, type HandlerContext } from '../endpoint.js';
 const TAG = 'API keys';
 const KeyList = Type.Array(ApiKeyResult);
 
-const grantOf = (ctx: HandlerContext): Grant => ({ held: ctx.keyEndpoints, known: ctx.allEndpoints });
+const grantOf = (ctx: HandlerContext): Grant => ({
+  held: ctx.keyEndpoints,
+  known: ctx.allEndpoints,
+  settings: ctx.keySettings,
+});
 
 export const apiKeyEndpoints = [
   endpoint({

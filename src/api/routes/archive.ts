@@ -22,6 +22,12 @@ export const archiveEndpoints = [
     body: MessageViewBody,
     response: ArchiveView,
     handler: (ctx, body) =>
-      viewArchive(ctx.deps, ctx.caller, { dataDir: ctx.config.dataDir, hostname: ctx.config.hostname }, body),
+      viewArchive(
+        ctx.deps,
+        ctx.caller,
+        { dataDir: ctx.config.dataDir, hostname: ctx.config.hostname },
+        body,
+        ctx.downloadLinks,
+      ),
   }),
 ];

@@ -25,6 +25,6 @@ export const sandboxEndpoints = [
     summary: 'Show one sandboxed message: headers, text and HTML bodies, raw source',
     body: MessageViewBody,
     response: StoredMessageView,
-    handler: (ctx, body) => viewSandbox(ctx.deps, ctx.caller, ctx.spool.queue, body),
+    handler: (ctx, body) => viewSandbox(ctx.deps, ctx.caller, ctx.spool.queue, body, ctx.downloadLinks),
   }),
 ];

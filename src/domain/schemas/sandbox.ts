@@ -46,7 +46,16 @@ export const StoredMessageFields = {
   html_body: Type.String({ description: "The text/html body, decoded; '' when there is none" }),
   raw: Type.String({
     description:
-      'The source as stored (with the Received header Petrel added): UTF-8, or Latin-1 per byte when it is not',
+      'The source as stored (with the Received header Petrel added): UTF-8, or Latin-1 per byte when it is not; at most its first 1 MiB',
+  }),
+  truncated: Type.Boolean({
+    description:
+      'True when the message is larger than 1 MiB: headers, bodies and raw come from its first 1 MiB only',
+  }),
+  size: Type.Integer({ description: 'Size of the whole message in bytes' }),
+  download_url: Type.String({
+    description:
+      "Path, relative to this node's API URL, that streams the whole message (message/rfc822) without an API key; valid for 15 minutes",
   }),
 };
 

@@ -5,6 +5,7 @@ import type { Database } from '../tables.js';
 import { accountsRepository } from './accounts.js';
 import { apiKeysRepository } from './api-keys.js';
 import { archiveRepository } from './archive.js';
+import { requestCountsRepository } from './request-counts.js';
 import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
@@ -19,6 +20,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     suppressions: suppressionsRepository(db),
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
+    requestCounts: requestCountsRepository(db),
   };
 }
 
