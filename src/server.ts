@@ -18,6 +18,7 @@ import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { sharedSecret } from './store/repositories/secrets.js';
+import { startSenderDomains, type SenderDomainsNode } from './sender-domains/node.js';
 
 export interface PetrelNode {
   config: Config;
@@ -37,6 +38,8 @@ export interface PetrelNode {
   /** Activity events written behind the mail flow (intake and delivery). */
   events: EventRecorder;
   archiver: Archiver;
+  /** Sender domains (SPEC §5): DKIM, VERP and the periodic DNS re-check. */
+  senderDomains: SenderDomainsNode;
   close(): Promise<void>;
 }
 
@@ -87,7 +90,10 @@ export async function startNode(
   let spool: DurableSpool;
   let smtp: SmtpService;
   let worker: DeliveryWorker | null = null;
+  let senderDomains: SenderDomainsNode;
   try {
+    senderDomains = await startSenderDomains(config, ops, logger);
+    stops.push(() => senderDomains.stop());
     spool = await openSpool(spoolDirectory(config.dataDir), logger, { hostname: config.hostname });
     stops.push(() => spool.close());
     const queue = spool.queue;
@@ -153,6 +159,7 @@ export async function startNode(
           hostname: config.hostname,
           logger,
           metrics,
+          outgoing: senderDomains.outgoing,
           archive: (message, openBody, subject, recipients) =>
             archiver.archive(message, openBody, subject, recipients),
         },
@@ -186,6 +193,7 @@ export async function startNode(
     worker,
     events,
     archiver,
+    senderDomains,
     async close() {
       if (closed) return;
       closed = true;

@@ -177,4 +177,37 @@ export const SETTINGS = [
     () => 300,
   ),
   setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
+  setting(
+    'returnPathHost',
+    'PETREL_RETURN_PATH_HOST',
+    (r, n) => {
+      const s = optionalString(r, n);
+      if (s !== null && !/^[A-Za-z0-9.-]+$/.test(s))
+        throw new ConfigError(n, `must be a host name, found '${s}'`);
+      return s === null ? null : s.toLowerCase();
+    },
+    () => null,
+  ),
+  setting(
+    'senderPolicy',
+    'PETREL_SENDER_POLICY',
+    (r, n) => {
+      const s = asString(r, n).toLowerCase();
+      if (s !== 'any' && s !== 'verified') throw new ConfigError(n, `must be any or verified, found '${s}'`);
+      return s;
+    },
+    () => 'any' as const,
+  ),
+  setting(
+    'systemSender',
+    'PETREL_SYSTEM_SENDER',
+    (r, n) => {
+      const s = asString(r, n);
+      if (!/^[^@\s<>]+@[A-Za-z0-9.-]+$/.test(s))
+        throw new ConfigError(n, `must be an email address, found '${s}'`);
+      return s;
+    },
+    () => '',
+  ),
+  setting('domainRecheckSeconds', 'PETREL_DOMAIN_RECHECK_SECONDS', positiveSeconds, () => 3600),
 ] as const;

@@ -78,4 +78,12 @@ export interface Config {
   outboundSocketTimeoutSeconds: number;
   /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
   shutdownGraceSeconds: number;
+  /** Host of VERP envelope senders for domains without a verified return path (SPEC §5); null: none. */
+  returnPathHost: string | null;
+  /** `any`: every sender passes; `verified`: only verified sender domains and single senders (SPEC §5). */
+  senderPolicy: 'any' | 'verified';
+  /** Sender of Petrel's own mail (single sender verification); default no-reply@<hostname>. */
+  systemSender: string;
+  /** How often sender domains' DNS records are checked again (seconds; default hourly). */
+  domainRecheckSeconds: number;
 }

@@ -1,0 +1,36 @@
+// Sets up sender domains on a node (called by the composition root): loads the secret box, builds the
+// DNS checker and directory for the operations, the outgoing plan for delivery, and starts the
+// periodic re-check.
+import type { Logger } from 'pino';
+import type { Config } from '../config/settings.js';
+import type { OperationsDeps } from '../operations/context.js';
+import { loadSecretBox } from '../security/secrets-key.js';
+import { sharedSecret } from '../store/repositories/secrets.js';
+import { SenderDirectory } from './directory.js';
+import { DomainChecker } from './dns-check.js';
+import { OutgoingAuth } from './outgoing.js';
+import { startDomainRecheck, type Recheck } from './recheck.js';
+import { VERP_SECRET_NAME } from './verp.js';
+
+export interface SenderDomainsNode {
+  directory: SenderDirectory;
+  outgoing: OutgoingAuth;
+  recheck: Recheck;
+  stop(): Promise<void>;
+}
+
+export async function startSenderDomains(
+  config: Config,
+  ops: OperationsDeps,
+  logger: Logger,
+): Promise<SenderDomainsNode> {
+  const box = await loadSecretBox(config);
+  const verpKey = await sharedSecret(ops.store.db, VERP_SECRET_NAME);
+  const targets = { returnPathHost: config.returnPathHost, publicUrl: config.publicUrl };
+  const directory = new SenderDirectory(ops.repos, box);
+  const checker = new DomainChecker({ ...targets, dnsServers: config.dnsServers });
+  ops.senderDomains = { box, checker, directory, targets };
+  const outgoing = new OutgoingAuth({ directory, verpKey, ...targets, logger });
+  const recheck = startDomainRecheck(ops, config.domainRecheckSeconds * 1000, logger);
+  return { directory, outgoing, recheck, stop: () => recheck.stop() };
+}
