@@ -123,6 +123,7 @@ export async function startNode(
       limits: ops.repos.sendingLimits,
       spool,
       metrics,
+      senderPolicy: senderDomains.policy,
     });
     stops.push(() => smtp.close());
     // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.

@@ -10,11 +10,13 @@ import { SenderDirectory } from './directory.js';
 import { DomainChecker } from './dns-check.js';
 import { OutgoingAuth } from './outgoing.js';
 import { startDomainRecheck, type Recheck } from './recheck.js';
+import { SenderPolicy } from './sender-policy.js';
 import { VERP_SECRET_NAME } from './verp.js';
 
 export interface SenderDomainsNode {
   directory: SenderDirectory;
   outgoing: OutgoingAuth;
+  policy: SenderPolicy;
   recheck: Recheck;
   stop(): Promise<void>;
 }
@@ -29,8 +31,9 @@ export async function startSenderDomains(
   const targets = { returnPathHost: config.returnPathHost, publicUrl: config.publicUrl };
   const directory = new SenderDirectory(ops.repos, box);
   const checker = new DomainChecker({ ...targets, dnsServers: config.dnsServers });
-  ops.senderDomains = { box, checker, directory, targets };
+  const policy = new SenderPolicy(config.senderPolicy, directory, ops.repos.senderDomains);
+  ops.senderDomains = { box, checker, directory, targets, policy };
   const outgoing = new OutgoingAuth({ directory, verpKey, ...targets, logger });
   const recheck = startDomainRecheck(ops, config.domainRecheckSeconds * 1000, logger);
-  return { directory, outgoing, recheck, stop: () => recheck.stop() };
+  return { directory, outgoing, policy, recheck, stop: () => recheck.stop() };
 }

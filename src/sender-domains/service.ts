@@ -4,10 +4,12 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { DomainChecker } from './dns-check.js';
 import type { SenderDirectory } from './directory.js';
 import type { RecordTargets } from './records.js';
+import type { SenderPolicy } from './sender-policy.js';
 
 export interface SenderDomainsService {
   box: SecretBox;
   checker: DomainChecker;
   directory: SenderDirectory;
   targets: RecordTargets;
+  policy: SenderPolicy;
 }

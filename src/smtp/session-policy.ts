@@ -9,6 +9,7 @@ import { checkSender, reserveRecipient } from '../operations/sending-policy.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
+import type { SenderPolicy } from '../sender-domains/sender-policy.js';
 import type { AuthBackoff } from './auth-backoff.js';
 import type { Authenticator } from './authenticator.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
@@ -33,6 +34,8 @@ export interface SessionPolicyDeps {
   onAuthFailure?: () => void;
   backoff: AuthBackoff;
   ipAuth: IpAuthMap;
+  /** PETREL_SENDER_POLICY (SPEC §5); absent: any sender. */
+  senderPolicy?: Pick<SenderPolicy, 'allows'>;
 }
 
 export type SessionPolicy = ReturnType<typeof createSessionPolicy>;
@@ -150,13 +153,17 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       return { kind: 'auth', username: user.username, userId: user.id };
     },
 
-    async onMailFrom(session: SMTPServerSession): Promise<void> {
+    async onMailFrom(session: SMTPServerSession, address?: SMTPServerAddress): Promise<void> {
       const state = stateOf(session);
       await releasePending(state);
       state.sender = null;
       const identity = sessionUser(session);
       if (!identity) throw refusal(REPLIES.authRequired());
-      state.sender = await loadSender(session, identity);
+      const sender = await loadSender(session, identity);
+      const from = address?.address ?? '';
+      if (deps.senderPolicy && !(await deps.senderPolicy.allows(sender.accountId, from)))
+        throw refusal(REPLIES.senderNotVerified(from, false));
+      state.sender = sender;
     },
 
     async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
