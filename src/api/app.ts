@@ -28,6 +28,7 @@ import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { trackingRoutes } from '../tracking/routes.js';
+import { verifyRoutes } from '../sender-domains/verify-routes.js';
 import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
 import { failure, success } from './envelope.js';
@@ -198,6 +199,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     secret: deps.trackingSecret,
     logger: deps.logger,
   });
+  await app.register(verifyRoutes, { repo: deps.ops.repos.senderDomains, logger: deps.logger });
 
   app.get('/v3/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {

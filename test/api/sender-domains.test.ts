@@ -189,3 +189,66 @@ describe('PETREL_SENDER_POLICY=verified', () => {
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 });
+
+/** The verification link of the last message queued for `address` (delivery is off on this node). */
+async function queuedLink(address: string): Promise<string> {
+  const entry = node.spool.queue
+    .list({ limit: 10_000 })
+    .filter((e) => e.address === address)
+    .at(-1);
+  assert.ok(entry, `a message queued for ${address}`);
+  assert.equal(entry.mailFrom, 'no-reply@petrel.test');
+  let text = '';
+  for await (const chunk of node.spool.queue.openBody(entry.messageId)) text += (chunk as Buffer).toString();
+  assert.match(text, /^Subject: Confirm your sender address$/m);
+  const link = /^(http:\/\/127\.0\.0\.1:8080\/v\/\S+)$/m.exec(text)?.[1];
+  assert.ok(link, text);
+  return link;
+}
+
+describe('single sender emails', () => {
+  test('add queues a verification mail; GET shows, POST confirms once; then the sender passes the policy', async () => {
+    assertFieldError(
+      await node.call('/single_sender_emails/add', { email_address: 'nope' }),
+      'email_address',
+      /found 'nope'/,
+    );
+    const added = await node.call('/single_sender_emails/add', { email_address: 'Solo@Single.example' });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.deepEqual(added.body.data.senders, [{ email_address: 'solo@single.example', verified: false }]);
+    const link = await queuedLink('solo@single.example');
+    const path = new URL(link).pathname;
+
+    const body = { sender: 'solo@single.example', to: ['r@far.example'], subject: 's', text_body: 't' };
+    assertFieldError(await node.call('/email/send', body), 'sender', /is not verified for this account$/);
+
+    const shown = await fetch(`${node.httpUrl}${path}`);
+    assert.equal(shown.status, 200);
+    assert.match(await shown.text(), /solo@single\.example[\s\S]*<form method="post">/);
+    assert.deepEqual((await node.call('/single_sender_emails/view', {})).body.data.senders, [
+      { email_address: 'solo@single.example', verified: false },
+    ]);
+    const confirmed = await fetch(`${node.httpUrl}${path}`, { method: 'POST' });
+    assert.equal(confirmed.status, 200);
+    assert.equal((await fetch(`${node.httpUrl}${path}`, { method: 'POST' })).status, 404, 'one-time');
+    assert.equal((await fetch(`${node.httpUrl}/v/${'A'.repeat(32)}`)).status, 404);
+    assert.deepEqual(
+      (await node.call('/single_sender_emails/view', { email_address: 'solo' })).body.data.senders,
+      [{ email_address: 'solo@single.example', verified: true }],
+    );
+    assert.equal((await node.call('/email/send', body)).status, 200);
+
+    assert.deepEqual(
+      (await node.call('/single_sender_emails/remove', { email_address: 'solo@single.example' })).body.data,
+      {
+        senders: [],
+      },
+    );
+    assertFieldError(
+      await node.call('/single_sender_emails/remove', { email_address: 'solo@single.example' }),
+      'email_address',
+      /must be a single sender email of this account/,
+    );
+    assertFieldError(await node.call('/email/send', body), 'sender', /is not verified/);
+  });
+});

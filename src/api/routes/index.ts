@@ -6,7 +6,7 @@ import { archiveEndpoints } from './archive.js';
 import { dedicatedIpEndpoints } from './dedicated-ips.js';
 import { emailEndpoints } from './email.js';
 import { sandboxEndpoints } from './sandbox.js';
-import { senderDomainEndpoints } from './sender-domains.js';
+import { senderDomainEndpoints, singleSenderEndpoints } from './sender-domains.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 
@@ -20,4 +20,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...sandboxEndpoints,
   ...archiveEndpoints,
   ...senderDomainEndpoints,
+  ...singleSenderEndpoints,
 ];

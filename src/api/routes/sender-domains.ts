@@ -5,8 +5,12 @@ import {
   DomainsResult,
   EditSubdomainBody,
   SubaccountAccessBody,
+  SingleSenderBody,
+  SingleSendersResult,
   ViewDomainsBody,
+  ViewSingleSendersBody,
 } from '../../domain/schemas/sender-domains.js';
+import { addSingleSender, removeSingleSender, viewSingleSenders } from '../../operations/single-senders.js';
 import {
   addDomain,
   editSubaccountAccess,
@@ -75,5 +79,32 @@ export const senderDomainEndpoints = [
     body: SubaccountAccessBody,
     response: DomainsResult,
     handler: (ctx, body) => editSubaccountAccess(ctx.deps, ctx.caller, body),
+  }),
+];
+
+export const singleSenderEndpoints = [
+  endpoint({
+    path: '/single_sender_emails/add',
+    tag: 'Single sender emails',
+    summary: 'Add a sender address and mail it a verification link',
+    body: SingleSenderBody,
+    response: SingleSendersResult,
+    handler: (ctx, body) => addSingleSender(ctx.deps, ctx.caller, ctx.spool, ctx.config, body),
+  }),
+  endpoint({
+    path: '/single_sender_emails/view',
+    tag: 'Single sender emails',
+    summary: 'List the single sender emails and whether each is verified',
+    body: ViewSingleSendersBody,
+    response: SingleSendersResult,
+    handler: (ctx, body) => viewSingleSenders(ctx.deps, ctx.caller, body),
+  }),
+  endpoint({
+    path: '/single_sender_emails/remove',
+    tag: 'Single sender emails',
+    summary: 'Remove a single sender email',
+    body: SingleSenderBody,
+    response: SingleSendersResult,
+    handler: (ctx, body) => removeSingleSender(ctx.deps, ctx.caller, body),
   }),
 ];
