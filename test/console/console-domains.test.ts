@@ -60,7 +60,7 @@ describe('console: sender domains', { skip: skipWithoutChromium }, () => {
     dns.zone[`${row.rpath_selector}.shop.example`] = { CNAME: 'elsewhere.example' };
     await section.getByRole('button', { name: 'Verify now' }).click();
     await page.waitForFunction(
-      () => document.querySelector('section.domain tbody tr td:nth-child(5)')?.textContent === 'Verified',
+      "document.querySelector('section.domain tbody tr td:nth-child(5)')?.textContent === 'Verified'",
     );
     const again = page.getByRole('region', { name: 'shop.example' }).locator('tbody tr');
     assert.equal(await again.nth(0).locator('td').nth(5).textContent(), '');
