@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
+import { request } from 'node:http';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { parseVerpLocalPart, verpNamesRecipient, VERP_SECRET_NAME } from '../../src/sender-domains/verp.js';
 import { sharedSecret } from '../../src/store/repositories/secrets.js';
@@ -186,6 +187,30 @@ test(
       const token = parseVerpLocalPart(local);
       assert.ok(token && verpNamesRecipient(verpKey, token, rcpt));
     }
+
+    // The tracking routes answer on the domain's tracking host (the request says Host: link.sender.test).
+    const click = /href="(http:\/\/link\.sender\.test:8443\/base\/t\/c\/[^"]+)"/.exec(
+      copies[0]?.data.toString('latin1') ?? '',
+    )?.[1];
+    assert.ok(click);
+    const answer = await new Promise<{ status: number; location: string }>((resolve, reject) => {
+      const url = new URL(node.httpUrl);
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: new URL(click).pathname.replace(/^\/base/, ''),
+          headers: { host: 'link.sender.test:8443' },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(answer, { status: 302, location: 'https://shop.example/a' });
 
     // By email/send.
     const sent = await node.call('/email/send', {
