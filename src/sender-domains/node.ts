@@ -12,6 +12,7 @@ import { OutgoingAuth } from './outgoing.js';
 import { startDomainRecheck, type Recheck } from './recheck.js';
 import { SenderPolicy } from './sender-policy.js';
 import { VERP_SECRET_NAME } from './verp.js';
+import type { SenderDomainsService } from './service.js';
 
 export interface SenderDomainsNode {
   directory: SenderDirectory;
@@ -21,18 +22,27 @@ export interface SenderDomainsNode {
   stop(): Promise<void>;
 }
 
-export async function startSenderDomains(
+/** Gives the operations what sender domains need (the API's node, and the CLI's session). */
+export async function attachSenderDomains(
   config: Config,
   ops: OperationsDeps,
-  logger: Logger,
-): Promise<SenderDomainsNode> {
+): Promise<SenderDomainsService> {
   const box = await loadSecretBox(config);
-  const verpKey = await sharedSecret(ops.store.db, VERP_SECRET_NAME);
   const targets = { returnPathHost: config.returnPathHost, publicUrl: config.publicUrl };
   const directory = new SenderDirectory(ops.repos, box);
   const checker = new DomainChecker({ ...targets, dnsServers: config.dnsServers });
   const policy = new SenderPolicy(config.senderPolicy, directory, ops.repos.senderDomains);
   ops.senderDomains = { box, checker, directory, targets, policy };
+  return ops.senderDomains;
+}
+
+export async function startSenderDomains(
+  config: Config,
+  ops: OperationsDeps,
+  logger: Logger,
+): Promise<SenderDomainsNode> {
+  const { directory, targets, policy } = await attachSenderDomains(config, ops);
+  const verpKey = await sharedSecret(ops.store.db, VERP_SECRET_NAME);
   const outgoing = new OutgoingAuth({ directory, verpKey, ...targets, logger });
   const recheck = startDomainRecheck(ops, config.domainRecheckSeconds * 1000, logger);
   return { directory, outgoing, policy, recheck, stop: () => recheck.stop() };
