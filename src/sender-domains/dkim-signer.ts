@@ -3,6 +3,7 @@
 // sends the DKIM-Signature field followed by the copy — so a large message is never held in memory.
 // The per-recipient transform is deterministic, so both passes produce the same bytes.
 import { sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { PassThrough, type Readable } from 'node:stream';
 import { RelaxedBodyHash } from './relaxed-body.js';
 
@@ -67,13 +68,17 @@ export function relaxedHeader(raw: string): string {
   return `${name}:${value}`;
 }
 
+// With a callback, node:crypto signs on the libuv thread pool: the RSA operation leaves the event loop
+// (SMTP intake, other deliveries) free.
+const signAsync = promisify(sign);
+
 /** The DKIM-Signature field (with its CRLF) for a header block and body hash. */
-export function signatureField(
+export async function signatureField(
   headerBlock: string,
   bodyHash: string,
   key: DkimKey,
   now = Date.now(),
-): string {
+): Promise<string> {
   const fields = splitHeaderFields(headerBlock);
   const names: string[] = [];
   const signed: string[] = [];
@@ -99,7 +104,9 @@ export function signatureField(
   ];
   const unsigned = `DKIM-Signature: ${tags.join(';\r\n\t')};\r\n\tb=`;
   const data = signed.map((s) => `${s}\r\n`).join('') + relaxedHeader(unsigned);
-  const signature = sign('sha256', Buffer.from(data, 'latin1'), key.privateKey).toString('base64');
+  const signature = (await signAsync('sha256', Buffer.from(data, 'latin1'), key.privateKey)).toString(
+    'base64',
+  );
   return `${unsigned}${signature.replace(/(.{72})(?=.)/g, '$1\r\n\t')}\r\n`;
 }
 
@@ -146,7 +153,7 @@ export function signedCopy(open: () => Readable, key: DkimKey): Readable {
   void (async () => {
     const pass = await readPass(open());
     const second = open();
-    if (pass !== null) out.write(signatureField(pass.headers, pass.bodyHash, key));
+    if (pass !== null) out.write(await signatureField(pass.headers, pass.bodyHash, key));
     second.on('error', (err) => out.destroy(err));
     second.pipe(out);
   })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));

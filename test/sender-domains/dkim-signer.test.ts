@@ -90,7 +90,7 @@ test(
       });
       clearInterval(sampler);
       const growth = peak - baseline;
-    t.diagnostic(`RSS growth while signing: ${(growth / 1048576).toFixed(1)} MiB`);
+      t.diagnostic(`RSS growth while signing: ${(growth / 1048576).toFixed(1)} MiB`);
       assert.ok(size > 20 * 1024 * 1024, `the whole copy went through (${size} bytes)`);
       assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
       assert.match(head, /^DKIM-Signature: v=1;/);
@@ -108,7 +108,7 @@ test(
 test('From is over-signed; a message with a second From added fails, as does a changed body', async () => {
   const message =
     'From: a@big.example\r\nTo: b@far.example\r\nSubject: s\r\nDate: Fri, 04 Dec 2026 09:00:00 +0000\r\n\r\nBody  text \r\n\r\n';
-  const field = signatureField(
+  const field = await signatureField(
     message.slice(0, message.indexOf('\r\n\r\n') + 4),
     await bodyHashOf(message),
     KEY,
