@@ -3,7 +3,7 @@
 // (every copy signed) and one that is not (unsigned), after a warm-up in the order off on on off on off
 // off on, so drift on a busy machine hits both alike. Each phase reports accepted msg/s (the SMTP load generator) and delivered
 // msg/s (phase start to the last copy at the sink). Usage:
-//   node --import tsx bench/dkim-signing.ts [--messages 1500] [--sessions 10] [--size 4096]
+//   node --import tsx bench/dkim-signing.ts [--messages 800] [--sessions 10] [--size 4096]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
