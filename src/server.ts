@@ -20,6 +20,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
 import { loadSecretBox } from './security/secrets-key.js';
 import { privatiseTree } from './security/private-files.js';
+import { startSenderDomains, type SenderDomainsNode } from './sender-domains/node.js';
 
 export interface PetrelNode {
   config: Config;
@@ -39,6 +40,8 @@ export interface PetrelNode {
   /** Activity events written behind the mail flow (intake and delivery). */
   events: EventRecorder;
   archiver: Archiver;
+  /** Sender domains (SPEC §5): DKIM, VERP and the periodic DNS re-check. */
+  senderDomains: SenderDomainsNode;
   close(): Promise<void>;
 }
 
@@ -99,7 +102,10 @@ export async function startNode(
   let spool: DurableSpool;
   let smtp: SmtpService;
   let worker: DeliveryWorker | null = null;
+  let senderDomains: SenderDomainsNode;
   try {
+    senderDomains = await startSenderDomains(config, ops, logger);
+    stops.push(() => senderDomains.stop());
     spool = await openSpool(spoolDirectory(config.dataDir), logger, {
       hostname: config.hostname,
       ...options.spool,
@@ -132,6 +138,8 @@ export async function startNode(
       limits: ops.repos.sendingLimits,
       spool,
       metrics,
+      // Only `verified` checks anything; `any` keeps the SMTP path as it was (no header gate).
+      ...(config.senderPolicy === 'verified' ? { senderPolicy: senderDomains.policy } : {}),
     });
     stops.push(() => smtp.close());
     // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.
@@ -168,6 +176,7 @@ export async function startNode(
           hostname: config.hostname,
           logger,
           metrics,
+          outgoing: senderDomains.outgoing,
           archive: (message, openBody, subject, recipients) =>
             archiver.archive(message, openBody, subject, recipients),
         },
@@ -201,6 +210,7 @@ export async function startNode(
     worker,
     events,
     archiver,
+    senderDomains,
     async close() {
       if (closed) return;
       closed = true;

@@ -30,6 +30,8 @@ import type { DurableSpool } from '../spool/index.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
+import { verifyRoutes } from '../sender-domains/verify-routes.js';
+import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
 import { failure, success } from './envelope.js';
 import { registerGate } from './gate.js';
@@ -211,6 +213,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     secret: deps.trackingSecret,
     logger: deps.logger,
   });
+  await app.register(verifyRoutes, { repo: deps.ops.repos.senderDomains, logger: deps.logger });
 
   app.get('/v3/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {

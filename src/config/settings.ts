@@ -185,4 +185,37 @@ export const SETTINGS = [
   setting('apiAuthFailuresPerMinute', 'PETREL_API_AUTH_FAILURES_PER_MINUTE', positiveInt, () => 20),
   setting('httpHeadersTimeoutSeconds', 'PETREL_HTTP_HEADERS_TIMEOUT_SECONDS', positiveSeconds, () => 10),
   setting('httpRequestTimeoutSeconds', 'PETREL_HTTP_REQUEST_TIMEOUT_SECONDS', positiveSeconds, () => 30),
+  setting(
+    'returnPathHost',
+    'PETREL_RETURN_PATH_HOST',
+    (r, n) => {
+      const s = optionalString(r, n);
+      if (s !== null && !/^[A-Za-z0-9.-]+$/.test(s))
+        throw new ConfigError(n, `must be a host name, found '${s}'`);
+      return s === null ? null : s.toLowerCase();
+    },
+    () => null,
+  ),
+  setting(
+    'senderPolicy',
+    'PETREL_SENDER_POLICY',
+    (r, n) => {
+      const s = asString(r, n).toLowerCase();
+      if (s !== 'any' && s !== 'verified') throw new ConfigError(n, `must be any or verified, found '${s}'`);
+      return s;
+    },
+    () => 'any' as const,
+  ),
+  setting(
+    'systemSender',
+    'PETREL_SYSTEM_SENDER',
+    (r, n) => {
+      const s = asString(r, n);
+      if (!/^[^@\s<>]+@[A-Za-z0-9.-]+$/.test(s))
+        throw new ConfigError(n, `must be an email address, found '${s}'`);
+      return s;
+    },
+    () => '',
+  ),
+  setting('domainRecheckSeconds', 'PETREL_DOMAIN_RECHECK_SECONDS', positiveSeconds, () => 3600),
 ] as const;

@@ -92,4 +92,12 @@ export interface Config {
   allowedPrivateDestinations: string[];
   /** Base64 of the 32-byte key sealing the secrets kept in the database; null: the data dir key file. */
   secretsKey: string | null;
+  /** Host of VERP envelope senders for domains without a verified return path (SPEC §5); null: none. */
+  returnPathHost: string | null;
+  /** `any`: every sender passes; `verified`: only verified sender domains and single senders (SPEC §5). */
+  senderPolicy: 'any' | 'verified';
+  /** Sender of Petrel's own mail (single sender verification); default no-reply@<hostname>. */
+  systemSender: string;
+  /** How often sender domains' DNS records are checked again (seconds; default hourly). */
+  domainRecheckSeconds: number;
 }

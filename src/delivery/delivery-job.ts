@@ -15,6 +15,7 @@ import { nextAttempt, type RetryPolicy } from './retry-policy.js';
 import { recordOutcomes, type Decided } from './job-outcomes.js';
 import { formatReply } from './smtp-reply.js';
 import type { RecipientResult } from './types.js';
+import { signedSource, type OutgoingAuth } from '../sender-domains/outgoing.js';
 
 /** The recipients of one message at one domain, of one kind (audit copies travel apart). */
 export interface DeliveryGroup {
@@ -35,6 +36,8 @@ export interface JobDeps extends CopyDeps, BounceNoticeDeps {
   contexts: MessageContexts;
   logger: Logger;
   metrics?: Pick<Metrics, 'deliveryRecipients' | 'deliveryAttemptSeconds'>;
+  /** Sender domains (SPEC §5): DKIM signing, VERP envelope, tracking host. Absent: none apply. */
+  outgoing?: Pick<OutgoingAuth, 'plan'>;
 }
 
 /** Set by a worker that stopped waiting for this job: whatever it learns is no longer written. */
@@ -133,14 +136,19 @@ async function deliver(
 
   if (toSend.length > 0) {
     const settings = message.settings;
-    const source =
+    const plan = deps.outgoing ? await deps.outgoing.plan(message, kind, await context.headers()) : null;
+    const copyDeps = plan?.publicUrl ? { ...deps, publicUrl: plan.publicUrl } : deps;
+    let source =
       settings !== null && needsOwnCopies(settings, kind)
-        ? ownCopies(deps, message, settings, await context.outline())
+        ? ownCopies(copyDeps, message, settings, await context.outline())
         : sameCopy(deps, message);
+    // Signed last, over the bytes each recipient receives (SPEC §5).
+    if (plan?.key) source = signedSource(source, plan.key);
     const started = process.hrtime.bigint();
     const results = await deps.delivery.deliverToDomain({
       domain: group.domain,
       mailFrom: message.mailFrom,
+      ...(plan?.mailFromFor ? { mailFromFor: plan.mailFromFor } : {}),
       recipients: toSend.map((r) => r.address),
       message: source,
       ipPool: settings?.ip_pool ?? null,

@@ -32,6 +32,8 @@ export interface DomainDelivery {
   domain: string;
   /** The envelope sender; '' for the null sender (bounces). */
   mailFrom: string;
+  /** VERP (SPEC §5): each recipient's own envelope sender; one transaction per recipient then. */
+  mailFromFor?: (recipient: string) => string;
   recipients: readonly string[];
   message: MessageSource;
   /** The sender's IP pool id (SMTP user's ip_pool), or null for the system's own address. */
@@ -202,9 +204,10 @@ export class OutboundDelivery {
     recipients: string[],
     results: Map<string, RecipientResult>,
   ): Promise<string[]> {
-    const groups = delivery.message.sameForAll
-      ? chunk(recipients, this.tuning.maxRecipientsPerTransaction)
-      : recipients.map((r) => [r]);
+    const groups =
+      delivery.message.sameForAll && !delivery.mailFromFor
+        ? chunk(recipients, this.tuning.maxRecipientsPerTransaction)
+        : recipients.map((r) => [r]);
     for (let i = 0; i < groups.length; i++) {
       const group = groups[i] as string[];
       // RSET between the transactions of one connection (the pool RSETs one it hands out again).
@@ -237,7 +240,8 @@ export class OutboundDelivery {
       const text = `the message could not be prepared: ${err instanceof Error ? err.message : String(err)}`;
       return new Map(group.map((r) => [r, local('message', '4.3.0', text)]));
     }
-    return session.send({ from: delivery.mailFrom, to: group, size: delivery.message.size }, stream);
+    const from = delivery.mailFromFor?.(group[0] as string) ?? delivery.mailFrom;
+    return session.send({ from, to: group, size: delivery.message.size }, stream);
   }
 
   private log(delivery: DomainDelivery, r: RecipientResult): void {

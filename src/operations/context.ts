@@ -6,6 +6,7 @@ import { fieldError } from '../domain/errors.js';
 import type { Store } from '../store/database.js';
 import type { AccountRow } from '../store/repositories/accounts.js';
 import { repositories, type Repositories } from '../store/repositories/index.js';
+import type { SenderDomainsService } from '../sender-domains/service.js';
 
 /** Told when an SMTP user's credentials or settings change, so caches (SMTP AUTH) drop stale entries. */
 export type SmtpUserChangeListener = (usernameLower: string) => void;
@@ -16,6 +17,8 @@ export interface OperationsDeps {
   ipPools: IpPoolConfig[];
   logger: Logger;
   onSmtpUserChanged: SmtpUserChangeListener[];
+  /** Sender domains (SPEC §5); set by the composition root once the secret box is loaded. */
+  senderDomains?: SenderDomainsService;
 }
 
 export function createOperationsDeps(store: Store, ipPools: IpPoolConfig[], logger: Logger): OperationsDeps {

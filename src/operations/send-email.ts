@@ -2,6 +2,7 @@
 // same sending policy applies (status, closed subaccount, rate limit per recipient, monthly limit), and the
 // message goes into the same durable spool as SMTP mail. Recipients over a limit are reported in
 // `failures` of a 200 answer, as SMTP2GO does, while the others are sent.
+import { notVerifiedText } from '../sender-domains/sender-policy.js';
 import type { Readable } from 'node:stream';
 import {
   apiKeyInvalid,
@@ -10,6 +11,7 @@ import {
   messageTooLarge,
   sendingAccountClosed,
   sendingBlocked,
+  ValidationError,
 } from '../domain/errors.js';
 import type { SendEmailBody, SendMimeBody, SendResult } from '../domain/schemas/email.js';
 import { MessageTooLargeError, SpoolFullError, type Spool } from '../spool/types.js';
@@ -89,6 +91,9 @@ async function send(ctx: SendContext, options: SendOptions, message: OutgoingMes
   const { deps } = ctx;
   const key = await callingKey(ctx);
   const account = await actingAccount(deps, ctx.caller, options.subaccount_id);
+  const policy = deps.senderDomains?.policy;
+  if (policy && !(await policy.allows(account.id, message.mailFrom)))
+    throw new ValidationError('sender', notVerifiedText(message.mailFrom));
   const decision = await checkSender(deps.repos.accounts, {
     limiterKey: apiKeyLimiterKey(key.id),
     accountId: account.id,

@@ -7,6 +7,8 @@ import { MessageTooLargeError, SpoolFullError, type Spool, type SpoolEnvelope } 
 import { REPLIES, refusal, replyText, type SmtpReplyError } from './replies.js';
 import type { SessionPolicy } from './session-policy.js';
 import { stateOf, takePending } from './session-state.js';
+import { fromHeaderRefusal, HeaderRefused } from '../sender-domains/from-check.js';
+import type { SenderPolicy } from '../sender-domains/sender-policy.js';
 
 export interface MessageIntakeDeps {
   spool: Spool;
@@ -14,6 +16,8 @@ export interface MessageIntakeDeps {
   policy: Pick<SessionPolicy, 'releasePending'>;
   maxMessageBytes: number;
   metrics?: Pick<Metrics, 'smtpAccepted' | 'smtpAcceptSeconds'>;
+  /** PETREL_SENDER_POLICY (SPEC §5): the From header is checked before the message is stored. */
+  senderPolicy?: Pick<SenderPolicy, 'allows'>;
 }
 
 /** Lets the rest of a refused message flow by, so that the session can answer and carry on. */
@@ -27,6 +31,7 @@ function refusalFor(
   logger: Logger,
   session: SMTPServerSession,
 ): SmtpReplyError {
+  if (err instanceof HeaderRefused) return refusal(REPLIES.senderNotVerified(err.reason, true));
   if (err instanceof MessageTooLargeError) return refusal(REPLIES.messageTooLarge(maxBytes));
   if (err instanceof SpoolFullError) {
     logger.error({ session: session.id }, 'spool is out of disk space; refusing messages with 452');
@@ -68,7 +73,10 @@ export function createMessageIntake(deps: MessageIntakeDeps) {
       let dataEnded = 0n;
       stream.once('end', () => (dataEnded = process.hrtime.bigint()));
       try {
-        const accepted = await deps.spool.accept(envelope, stream, { maxBytes: deps.maxMessageBytes });
+        const body = deps.senderPolicy
+          ? fromHeaderRefusal(stream, deps.senderPolicy, sender.accountId)
+          : stream;
+        const accepted = await deps.spool.accept(envelope, body, { maxBytes: deps.maxMessageBytes });
         if (deps.metrics) {
           deps.metrics.smtpAccepted.inc();
           const ended = dataEnded === 0n ? process.hrtime.bigint() : dataEnded;

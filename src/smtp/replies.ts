@@ -1,6 +1,7 @@
 // The one catalogue of SMTP replies that Petrel's own policy sends (SPEC §2): each reply code, enhanced
 // status code (RFC 3463) and text is written here once. The protocol library's own replies (syntax
 // errors, 354, 221, ...) are its business.
+import { notVerifiedText } from '../sender-domains/sender-policy.js';
 
 export interface SmtpReply {
   code: number;
@@ -25,6 +26,8 @@ export const REPLIES = {
   tooManyAuthAttempts: (): SmtpReply =>
     reply(454, '4.7.0', 'Too many authentication attempts in progress from your address; try again later'),
   authUnavailable: (): SmtpReply => reply(454, '4.7.0', 'Temporary authentication failure; try again later'),
+  senderNotVerified: (address: string, afterData: boolean): SmtpReply =>
+    reply(afterData ? 554 : 550, '5.7.1', notVerifiedText(address), 'sender_not_verified'),
   senderBlocked: (username: string): SmtpReply =>
     reply(550, '5.7.1', `Sending is blocked for SMTP user '${username}'`, 'blocked'),
   accountClosed: (username: string): SmtpReply =>

@@ -9,6 +9,7 @@ import { checkSender, recipientWeight, reserveRecipient } from '../operations/se
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
+import type { SenderPolicy } from '../sender-domains/sender-policy.js';
 import type { AuthBackoff } from './auth-backoff.js';
 import type { Authenticator } from './authenticator.js';
 import type { ClientLimits } from './client-limits.js';
@@ -36,6 +37,8 @@ export interface SessionPolicyDeps {
   /** Connections and AUTH attempts in progress per client address (SPEC §10). */
   clientLimits: ClientLimits;
   ipAuth: IpAuthMap;
+  /** PETREL_SENDER_POLICY (SPEC §5); absent: any sender. */
+  senderPolicy?: Pick<SenderPolicy, 'allows'>;
 }
 
 export type SessionPolicy = ReturnType<typeof createSessionPolicy>;
@@ -178,13 +181,17 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       return outcome.value;
     },
 
-    async onMailFrom(session: SMTPServerSession): Promise<void> {
+    async onMailFrom(session: SMTPServerSession, address?: SMTPServerAddress): Promise<void> {
       const state = stateOf(session);
       await releasePending(state);
       state.sender = null;
       const identity = sessionUser(session);
       if (!identity) throw refusal(REPLIES.authRequired());
-      state.sender = await loadSender(session, identity);
+      const sender = await loadSender(session, identity);
+      const from = address?.address ?? '';
+      if (deps.senderPolicy && !(await deps.senderPolicy.allows(sender.accountId, from)))
+        throw refusal(REPLIES.senderNotVerified(from, false));
+      state.sender = sender;
     },
 
     async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {

@@ -17,6 +17,7 @@ import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
 import { REPLIES, SmtpReplyError, replyText } from './replies.js';
 import { createSessionPolicy } from './session-policy.js';
+import type { SenderPolicy } from '../sender-domains/sender-policy.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
 export interface SmtpServiceDeps {
@@ -26,6 +27,8 @@ export interface SmtpServiceDeps {
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
   spool: Spool;
+  /** PETREL_SENDER_POLICY (SPEC §5): checks MAIL FROM and, after DATA, the From header. */
+  senderPolicy?: Pick<SenderPolicy, 'allows'>;
   metrics: Pick<Metrics, 'smtpAccepted' | 'smtpRejected' | 'smtpAuthFailures' | 'smtpAcceptSeconds'>;
 }
 
@@ -103,6 +106,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
       maxConcurrentAuth: config.smtpMaxConcurrentAuthPerIp,
     }),
     ipAuth: new IpAuthMap(config.ipAuth),
+    ...(deps.senderPolicy ? { senderPolicy: deps.senderPolicy } : {}),
   });
   const intake = createMessageIntake({
     spool: deps.spool,
@@ -110,6 +114,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     policy,
     maxMessageBytes: config.smtpMaxMessageBytes,
     metrics: deps.metrics,
+    ...(deps.senderPolicy ? { senderPolicy: deps.senderPolicy } : {}),
   });
 
   /**
@@ -164,7 +169,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
         () => policy.onAuth(auth, session),
         (err, user) => (err ? callback(err) : callback(null, { user })),
       ),
-    onMailFrom: (_address, session, callback) => settle(() => policy.onMailFrom(session), callback),
+    onMailFrom: (address, session, callback) => settle(() => policy.onMailFrom(session, address), callback),
     onRcptTo: (address, session, callback) => settle(() => policy.onRcptTo(address, session), callback),
     onData: (stream, session, callback) =>
       settle(

@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-events-suppressions.js';
 import * as m004 from './migrations/004-secrets.js';
 import * as m005 from './migrations/005-archive.js';
 import * as m006 from './migrations/006-api-request-counts.js';
+import * as m008 from './migrations/008-sender-domains.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-secrets': m004,
   '005-archive': m005,
   '006-api-request-counts': m006,
+  '008-sender-domains': m008,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

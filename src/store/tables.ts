@@ -134,6 +134,8 @@ export interface Database {
   secrets: SecretsTable;
   archived_messages: ArchivedMessagesTable;
   api_request_counts: ApiRequestCountsTable;
+  sender_domains: SenderDomainsTable;
+  single_sender_emails: SingleSenderEmailsTable;
 }
 
 export interface ApiRequestCountsTable {
@@ -142,4 +144,38 @@ export interface ApiRequestCountsTable {
   // bigint: PostgreSQL hands it back as a string, SQLite as a number; read it through Number().
   bucket_start: ColumnType<number | string, number, number>;
   count: number;
+}
+
+export interface SenderDomainsTable {
+  id: string;
+  account_id: string;
+  domain: string;
+  dkim_selector: string;
+  dkim_private_sealed: string;
+  dkim_public: string;
+  rpath_selector: string;
+  tracking_subdomain: string;
+  tracking_enabled: number;
+  dkim_verified: number;
+  dkim_status: string;
+  rpath_verified: number;
+  rpath_status: string;
+  tracking_verified: number;
+  tracking_status: string;
+  spf_status: string;
+  dmarc_status: string;
+  /** JSON array of subaccount ids allowed to send from this (master account's) domain. */
+  subaccounts: string;
+  future_subaccounts: number;
+  created_at: string;
+  checked_at: string | null;
+}
+
+export interface SingleSenderEmailsTable {
+  account_id: string;
+  email_address: string;
+  verified: number;
+  token_hash: string | null;
+  created_at: string;
+  verified_at: string | null;
 }

@@ -29,7 +29,7 @@ const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}' +
   'button{font-size:1rem;padding:.5rem 1.25rem;cursor:pointer}';
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

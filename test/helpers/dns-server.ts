@@ -7,6 +7,10 @@ export interface NameRecords {
   MX?: { preference: number; exchange: string }[];
   A?: string[];
   AAAA?: string[];
+  /** TXT records, each one string (split into 255-octet character-strings on the wire). */
+  TXT?: string[];
+  /** The name's canonical name, answered to CNAME queries. */
+  CNAME?: string;
   /** Answer every query for this name with this failure instead. */
   rcode?: 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED';
   /** Never answer queries for this name (a resolver timeout). */
@@ -21,6 +25,8 @@ export interface TestDnsServer {
   server: string;
   /** Every query received, in order: "MX example.test". */
   queries: string[];
+  /** The zone served: tests may publish or delete records while the server runs. */
+  zone: Zone;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,7 @@ export interface TestDnsServer {
 type Resource = InstanceType<typeof Packet>['answers'][number];
 
 const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
-const TYPE_NAMES: Record<number, string> = { 1: 'A', 15: 'MX', 28: 'AAAA' };
+const TYPE_NAMES: Record<number, string> = { 1: 'A', 5: 'CNAME', 15: 'MX', 16: 'TXT', 28: 'AAAA' };
 
 export async function startDnsServer(
   zone: Zone,
@@ -62,6 +68,14 @@ export async function startDnsServer(
       } else if (type === 'A') {
         for (const address of records.A ?? [])
           response.answers.push({ ...base, type: Packet.TYPE.A, address } as Resource);
+      } else if (type === 'TXT') {
+        for (const text of records.TXT ?? []) {
+          const data = text.match(/[\s\S]{1,255}/g) ?? [''];
+          response.answers.push({ ...base, type: Packet.TYPE.TXT, data } as unknown as Resource);
+        }
+      } else if (type === 'CNAME') {
+        if (records.CNAME !== undefined)
+          response.answers.push({ ...base, type: Packet.TYPE.CNAME, domain: records.CNAME } as Resource);
       } else if (type === 'AAAA') {
         for (const address of records.AAAA ?? []) {
           response.answers.push({ ...base, type: Packet.TYPE.AAAA, address } as Resource);
@@ -75,6 +89,7 @@ export async function startDnsServer(
   return {
     server: `127.0.0.1:${port}`,
     queries,
+    zone,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

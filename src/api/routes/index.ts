@@ -6,6 +6,7 @@ import { archiveEndpoints } from './archive.js';
 import { dedicatedIpEndpoints } from './dedicated-ips.js';
 import { emailEndpoints } from './email.js';
 import { sandboxEndpoints } from './sandbox.js';
+import { senderDomainEndpoints, singleSenderEndpoints } from './sender-domains.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 
@@ -18,4 +19,6 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...activityEndpoints,
   ...sandboxEndpoints,
   ...archiveEndpoints,
+  ...senderDomainEndpoints,
+  ...singleSenderEndpoints,
 ];

@@ -7,6 +7,7 @@ import { clearErrors, formAlert, showAlert, showFieldError, textField, whileBusy
 import { session } from './session.js';
 import * as activity from './pages/activity.js';
 import * as apiKeys from './pages/api-keys.js';
+import * as domains from './pages/domains.js';
 import * as pools from './pages/pools.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
@@ -29,6 +30,7 @@ const ROUTES = [
   ['sandbox/:emailId', sandbox.renderMessage],
   ['archive', archive.renderList],
   ['archive/:emailId', archive.renderMessage],
+  ['domains', domains.renderList],
 ];
 
 const NAV = [
@@ -39,6 +41,7 @@ const NAV = [
   ['activity', 'Activity'],
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
+  ['domains', 'Sender domains'],
 ];
 
 const main = document.getElementById('main');

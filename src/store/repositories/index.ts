@@ -10,6 +10,7 @@ import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
+import { senderDomainsRepository } from './sender-domains.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -21,6 +22,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
     requestCounts: requestCountsRepository(db),
+    senderDomains: senderDomainsRepository(db),
   };
 }
 
