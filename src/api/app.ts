@@ -31,7 +31,6 @@ import type { Caller, OperationsDeps } from '../operations/context.js';
 import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
 import { verifyRoutes } from '../sender-domains/verify-routes.js';
-import { authenticate } from './auth.js';
 import type { EndpointDef } from './endpoint.js';
 import { failure, success } from './envelope.js';
 import { registerGate } from './gate.js';

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { request } from 'node:http';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { parseVerpLocalPart, verpNamesRecipient, VERP_SECRET_NAME } from '../../src/sender-domains/verp.js';
-import { sharedSecret } from '../../src/store/repositories/secrets.js';
+import { parseVerpLocalPart, verpNamesRecipient } from '../../src/sender-domains/verp.js';
 import {
   addSmtpUser,
   receivedBy,
