@@ -177,4 +177,16 @@ export const SETTINGS = [
     () => 300,
   ),
   setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
+  setting(
+    'returnPathHost',
+    'PETREL_RETURN_PATH_HOST',
+    (r, n) => {
+      const s = optionalString(r, n);
+      if (s !== null && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s))
+        throw new ConfigError(n, `must be a host name, found '${s}'`);
+      return s === null ? null : s.toLowerCase();
+    },
+    () => null,
+  ),
+  setting('inboundListen', 'PETREL_INBOUND_LISTEN', listen, () => ({ host: '127.0.0.1', port: 2625 })),
 ] as const;

@@ -78,4 +78,8 @@ export interface Config {
   outboundSocketTimeoutSeconds: number;
   /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
   shutdownGraceSeconds: number;
+  /** Host of VERP envelope senders without a verified return path (SPEC §5); null keeps the sender's own. */
+  returnPathHost: string | null;
+  /** The listener for late bounces and complaints to VERP addresses (SPEC §6). */
+  inboundListen: ListenAddress;
 }

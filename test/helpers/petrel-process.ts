@@ -63,6 +63,7 @@ export async function startPetrel(env: Record<string, string>, ports: Ports): Pr
   const child = spawnCli(['serve'], {
     PETREL_HOSTNAME: 'petrel.test',
     PETREL_LOG_LEVEL: 'warn',
+    PETREL_INBOUND_LISTEN: '127.0.0.1:0',
     ...env,
     PETREL_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
     PETREL_SMTP_LISTEN: `127.0.0.1:${ports.smtp}`,
