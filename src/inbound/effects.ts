@@ -11,6 +11,7 @@ import type { RecipientResult } from '../delivery/types.js';
 import { DEFAULT_SENDING_SETTINGS, type SendingSettings } from '../domain/sending-settings.js';
 import type { QueuedMessage } from '../spool/index.js';
 import type { ApiKeysRepository } from '../store/repositories/api-keys.js';
+import type { EventsRepository } from '../store/repositories/events.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
 import type { SuppressionsRepository } from '../store/repositories/suppressions.js';
 import type { InboundOutcome } from './classify.js';
@@ -21,6 +22,8 @@ export type InboundListener = (target: BounceTarget, outcome: InboundOutcome) =>
 
 export interface InboundEffectsDeps extends BounceNoticeDeps {
   events: Pick<EventRecorder, 'add'>;
+  /** Reads what was recorded already, to let a report sent twice act once. */
+  recorded: Pick<EventsRepository, 'forEmail'>;
   suppressions: Pick<SuppressionsRepository, 'add'>;
   smtpUsers: Pick<SmtpUsersRepository, 'findInAccount'>;
   apiKeys: Pick<ApiKeysRepository, 'findInAccount'>;
@@ -99,6 +102,13 @@ export async function applyInboundOutcome(
   originalHeaders: string | null,
 ): Promise<void> {
   if (outcome.event === 'hard-bounced' || outcome.event === 'spam') {
+    // A server that missed our 250 sends the same report again: one event and one notice are enough.
+    // (Soft bounces may rightly repeat: each delay notice is news.)
+    const earlier = await deps.recorded.forEmail(target.accountId, target.emailId);
+    if (earlier.some((e) => e.event === outcome.event && e.recipient === target.recipient)) {
+      deps.logger.info({ emailId: target.emailId, event: outcome.event }, 'inbound: report already applied');
+      return;
+    }
     await deps.suppressions.add({
       accountId: target.accountId,
       username: '',

@@ -48,6 +48,7 @@ export async function startInbound(deps: InboundStartDeps): Promise<InboundListe
       hostname: config.hostname,
       logger,
       events: deps.events,
+      recorded: deps.repos.events,
       suppressions: deps.repos.suppressions,
       smtpUsers: deps.repos.smtpUsers,
       apiKeys: deps.repos.apiKeys,

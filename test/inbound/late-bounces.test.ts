@@ -248,6 +248,16 @@ test('late hard bounce: bounce_notifications "drop" sends no notice, an address 
   const notice = await waitForNotice(routed.emailId, 'alerts@ops.test');
   assert.match(notice, /Final-Recipient: rfc822; routed@far\.test/);
   assert.equal(noticesOf(routed.emailId).sink.filter((to) => to.includes(SENDER)).length, 0);
+
+  // The same report again (a server that missed the 250): taken, but nothing happens twice.
+  await world.node.events.idle();
+  await until('the notice to leave the queue', () => noticesOf(routed.emailId).queued === 0);
+  answer = await returnToPetrel(routed.verp, dsn.build(routed));
+  assert.equal(answer.data?.code, 250, line(answer.data));
+  await world.node.events.idle();
+  assert.deepEqual(noticesOf(routed.emailId), { sink: ['alerts@ops.test'], queued: 0 });
+  const hard = (await eventsOf(world.node, routed.emailId)).filter((e) => e.event === 'hard-bounced');
+  assert.equal(hard.length, 1);
 });
 
 test('a suppressed recipient is not sent to again (the late bounce counts like a refusal)', async () => {
