@@ -12,14 +12,17 @@ import type { TlsCredentials } from '../smtp/tls-credentials.js';
 import { classifyReturned } from './classify.js';
 import { applyInboundOutcome, type InboundEffectsDeps } from './effects.js';
 import { parseReturnedMessage } from './parse-report.js';
+import { MessageReader } from './message-reader.js';
 import { INBOUND_REPLIES } from './replies.js';
-import { judgeRecipient, type RcptVerdict, type VerpTargetDeps } from './verp-target.js';
+import { judgeRecipient, type BounceTarget, type RcptVerdict, type VerpTargetDeps } from './verp-target.js';
 
 /** SPEC §6. */
 export const INBOUND_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 /** A bounce names one recipient; a few more cover a report sent to several VERP addresses at once. */
 const MAX_RECIPIENTS = 50;
 const MAX_CLIENTS = 1_000;
+/** What all sessions together may hold in memory at once: a few maximal reports, very many real ones. */
+const READ_BUDGET_BYTES = 64 * 1024 * 1024;
 
 export interface InboundDeps {
   listen: ListenAddress;
@@ -47,21 +50,9 @@ function acceptedOf(session: SMTPServerSession): Map<string, RcptVerdict> {
   return map;
 }
 
-/** Reads the message into memory, up to the limit; null when it went over (the rest is drained). */
-async function readBounded(stream: SMTPServerDataStream): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > INBOUND_MAX_MESSAGE_BYTES) over = true;
-    if (!over) chunks.push(chunk);
-  }
-  return over || stream.sizeExceeded ? null : Buffer.concat(chunks);
-}
-
 export async function startInboundListener(deps: InboundDeps): Promise<InboundListener> {
   const { logger } = deps;
+  const reader = new MessageReader(INBOUND_MAX_MESSAGE_BYTES, READ_BUDGET_BYTES);
 
   /** Hands a step's outcome to the library; unexpected failures become a 451 and a log line. */
   function settle<T>(step: () => Promise<T>, callback: (err?: Error | null, value?: T) => void): void {
@@ -86,38 +77,48 @@ export async function startInboundListener(deps: InboundDeps): Promise<InboundLi
     verdicts.set(address.toLowerCase(), verdict);
   }
 
+  /** Parses the message once and applies what it means to each delivery its recipients name. */
+  async function applyReport(raw: Buffer, targets: BounceTarget[], sessionId: string): Promise<void> {
+    let parsed;
+    try {
+      parsed = await parseReturnedMessage(raw);
+    } catch (err) {
+      // Mail the parser refuses (over its part or nesting limits) is not a report Petrel can read.
+      logger.info({ session: sessionId, err: (err as Error).message }, 'inbound: unreadable message');
+      return;
+    }
+    for (const target of targets) {
+      const outcome = classifyReturned(parsed, target.recipient);
+      if (outcome.event === null) {
+        logger.info({ emailId: target.emailId, why: outcome.why }, 'inbound: message ignored');
+        continue;
+      }
+      const originalHeaders = parsed.kind === 'other' ? null : parsed.originalHeaders;
+      await applyInboundOutcome(deps.effects, target, outcome, originalHeaders);
+    }
+  }
+
   async function onData(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
-    const raw = await readBounded(stream);
     const verdicts = [...acceptedOf(session).values()];
     accepted.delete(session);
-    if (raw === null) throw refusal(INBOUND_REPLIES.messageTooLarge(INBOUND_MAX_MESSAGE_BYTES));
-    const postmaster = verdicts.filter((v) => v.kind === 'postmaster');
-    if (postmaster.length > 0) {
+    const targets = verdicts.flatMap((v) => (v.kind === 'verp' ? [v.target] : []));
+    const read = await reader.read(stream, targets.length > 0);
+    if (read.kind === 'too-large') throw refusal(INBOUND_REPLIES.messageTooLarge(INBOUND_MAX_MESSAGE_BYTES));
+    if (read.kind === 'busy') {
+      logger.warn({ session: session.id }, 'inbound: too much mail being read at once; answered 451');
+      throw refusal(INBOUND_REPLIES.busy());
+    }
+    if (verdicts.some((v) => v.kind === 'postmaster')) {
       // RFC 5321 requires the mailbox; nothing in it concerns a delivery, so it is only logged.
       logger.info(
-        { session: session.id, remoteAddress: session.remoteAddress, bytes: raw.length },
+        { session: session.id, remoteAddress: session.remoteAddress, bytes: read.size },
         'inbound: message for postmaster received',
       );
     }
-    const targets = verdicts.flatMap((v) => (v.kind === 'verp' ? [v.target] : []));
-    if (targets.length > 0) {
-      let parsed;
-      try {
-        parsed = await parseReturnedMessage(raw);
-      } catch (err) {
-        // Mail the parser refuses (over its part or nesting limits) is not a report Petrel can read.
-        logger.info({ session: session.id, err: (err as Error).message }, 'inbound: unreadable message');
-        return replyText(INBOUND_REPLIES.accepted());
-      }
-      for (const target of targets) {
-        const outcome = classifyReturned(parsed, target.recipient);
-        if (outcome.event === null) {
-          logger.info({ emailId: target.emailId, why: outcome.why }, 'inbound: message ignored');
-          continue;
-        }
-        const originalHeaders = parsed.kind === 'other' ? null : parsed.originalHeaders;
-        await applyInboundOutcome(deps.effects, target, outcome, originalHeaders);
-      }
+    try {
+      if (targets.length > 0) await applyReport(read.raw, targets, session.id);
+    } finally {
+      read.release();
     }
     return replyText(INBOUND_REPLIES.accepted());
   }

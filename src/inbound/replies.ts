@@ -14,6 +14,8 @@ export const INBOUND_REPLIES = {
       enhanced: '5.3.4',
       text: `Message exceeds the size limit of ${limitBytes} bytes`,
     }) as const,
+  busy: (): SmtpReply =>
+    ({ code: 451, enhanced: '4.3.2', text: 'Too many reports at once; try again later' }) as const,
   localError: (): SmtpReply =>
     ({
       code: 451,
