@@ -48,6 +48,7 @@ async function startServer(dialect: 'sqlite' | 'postgres'): Promise<Started> {
         PETREL_HTTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+        PETREL_INBOUND_LISTEN: '127.0.0.1:0',
         PETREL_LOG_LEVEL: 'warn',
         PETREL_API_REQUESTS_PER_MINUTE: '100000000',
         BENCH_SEED_USERS: args.seed,

@@ -197,6 +197,7 @@ const env: NodeJS.ProcessEnv = {
   PETREL_HTTP_LISTEN: `127.0.0.1:${httpPort}`,
   PETREL_SMTP_LISTEN: `127.0.0.1:${smtpPort}`,
   PETREL_SMTPS_LISTEN: `127.0.0.1:${smtpsPort}`,
+  PETREL_INBOUND_LISTEN: '127.0.0.1:0',
   PETREL_HOSTNAME: 'petrel-soak.test',
   PETREL_LOG_LEVEL: process.env.PETREL_LOG_LEVEL ?? 'warn',
   PETREL_SMARTHOST: `127.0.0.1:${sink.port}`,

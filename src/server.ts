@@ -8,6 +8,9 @@ import { startRetention } from './archive/retention.js';
 import type { Config } from './config/settings.js';
 import { acceptedEventsListener } from './delivery/accepted-events.js';
 import { EventRecorder } from './delivery/event-recorder.js';
+import type { InboundListener } from './inbound/inbound-server.js';
+import { startInbound } from './inbound/start.js';
+import { verifiedReturnPathHosts } from './sender-domains/return-path-hosts.js';
 import { createOutboundDelivery } from './delivery/outbound.js';
 import { retryPolicyFromConfig, type RetryPolicy } from './delivery/retry-policy.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -35,6 +38,8 @@ export interface PetrelNode {
   trackingSecret: Buffer;
   /** The SMTP listeners; `smtp.ports` holds the real bound ports (configured port 0 included). */
   smtp: SmtpService;
+  /** The listener for late bounces and complaints (SPEC §6); `inbound.port` is the real bound port. */
+  inbound: InboundListener;
   /** The delivery worker; null when PETREL_DELIVERY_CONCURRENCY is 0 (mail stays queued). */
   worker: DeliveryWorker | null;
   /** Activity events written behind the mail flow (intake and delivery). */
@@ -101,6 +106,7 @@ export async function startNode(
   let httpUrl: string;
   let spool: DurableSpool;
   let smtp: SmtpService;
+  let inbound: InboundListener;
   let worker: DeliveryWorker | null = null;
   let senderDomains: SenderDomainsNode;
   try {
@@ -144,6 +150,17 @@ export async function startNode(
     stops.push(() => smtp.close());
     // Edits on this node drop cached logins at once; other nodes notice the changed hash at next login.
     ops.onSmtpUserChanged.push((usernameLower) => smtp.forgetUser(usernameLower));
+    // Late bounces and complaints (SPEC §6); closed before the event recorder and the spool it writes to.
+    inbound = await startInbound({
+      config,
+      logger,
+      verpKey: senderDomains.verpKey,
+      repos: ops.repos,
+      spool,
+      events,
+      moreHosts: [verifiedReturnPathHosts(ops.repos)],
+    });
+    stops.push(() => inbound.close());
 
     api = await buildApi({ ops, spool, trackingSecret, config, logger, metrics });
     stops.push(() => api.close());
@@ -207,6 +224,7 @@ export async function startNode(
     spool,
     trackingSecret,
     smtp,
+    inbound,
     worker,
     events,
     archiver,
@@ -217,7 +235,7 @@ export async function startNode(
       // New connections are refused at once while open SMTP sessions finish (bounded by the grace
       // period) and the worker winds down; then the rest stops in order, so no message is accepted once
       // the spool closes and the events of the last messages are written (SPEC §4.1, SIGTERM).
-      await Promise.all([smtp.close(), worker?.close()]);
+      await Promise.all([smtp.close(), inbound.close(), worker?.close()]);
       await stopAll();
     },
   };

@@ -190,7 +190,7 @@ export const SETTINGS = [
     'PETREL_RETURN_PATH_HOST',
     (r, n) => {
       const s = optionalString(r, n);
-      if (s !== null && !/^[A-Za-z0-9.-]+$/.test(s))
+      if (s !== null && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(s))
         throw new ConfigError(n, `must be a host name, found '${s}'`);
       return s === null ? null : s.toLowerCase();
     },
@@ -218,4 +218,5 @@ export const SETTINGS = [
     () => '',
   ),
   setting('domainRecheckSeconds', 'PETREL_DOMAIN_RECHECK_SECONDS', positiveSeconds, () => 3600),
+  setting('inboundListen', 'PETREL_INBOUND_LISTEN', listen, () => ({ host: '127.0.0.1', port: 2625 })),
 ] as const;

@@ -100,4 +100,6 @@ export interface Config {
   systemSender: string;
   /** How often sender domains' DNS records are checked again (seconds; default hourly). */
   domainRecheckSeconds: number;
+  /** The listener for late bounces and complaints to VERP addresses (SPEC §6). */
+  inboundListen: ListenAddress;
 }

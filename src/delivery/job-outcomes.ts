@@ -40,6 +40,7 @@ export interface Attempt {
 const SUPPRESSED_REPLY: Record<SuppressionReason, string> = {
   unsubscribed: '5.7.1 not sent: the recipient unsubscribed from this sender',
   suppressed: '5.7.1 not sent: the recipient is on the suppression list',
+  spam: '5.7.1 not sent: the recipient reported mail from this account as spam',
 };
 
 function toOutcome(d: Decided): AttemptOutcome {

@@ -14,6 +14,7 @@ async function viewStatus(inst: Installation, key: string): Promise<number> {
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+      PETREL_INBOUND_LISTEN: '127.0.0.1:0',
       PETREL_LOG_LEVEL: 'silent',
     },
   });

@@ -36,6 +36,7 @@ test('serve answers /healthz on the configured port and exits 0 on SIGTERM', asy
     PETREL_HTTP_LISTEN: `127.0.0.1:${port}`,
     PETREL_SMTP_LISTEN: '127.0.0.1:0',
     PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+    PETREL_INBOUND_LISTEN: '127.0.0.1:0',
     PETREL_LOG_LEVEL: 'info',
   });
   t.after(() => {

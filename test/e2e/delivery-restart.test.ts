@@ -49,6 +49,7 @@ test('deferred mail is delivered by the node started again on the same data dire
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+      PETREL_INBOUND_LISTEN: '127.0.0.1:0',
       PETREL_HOSTNAME: 'petrel.test',
       PETREL_DNS_SERVERS: dns.server,
       PETREL_MX_PORT: String(accepting.port),

@@ -77,6 +77,7 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+      PETREL_INBOUND_LISTEN: '127.0.0.1:0',
       PETREL_HOSTNAME: 'petrel.test',
       PETREL_LOG_LEVEL: process.env.PETREL_TEST_LOG_LEVEL ?? 'silent',
       // Intake tests look at the queue after a 250; a worker delivering (or bouncing) their mail to

@@ -65,6 +65,7 @@ export async function startPetrel(env: Record<string, string>, ports: Ports): Pr
     PETREL_LOG_LEVEL: 'warn',
     // Test worlds deliver to SMTP peers on loopback, which SPEC §10 refuses unless listed.
     PETREL_ALLOWED_PRIVATE_DESTINATIONS: '127.0.0.0/8,::1',
+    PETREL_INBOUND_LISTEN: '127.0.0.1:0',
     ...env,
     PETREL_HTTP_LISTEN: `127.0.0.1:${ports.http}`,
     PETREL_SMTP_LISTEN: `127.0.0.1:${ports.smtp}`,

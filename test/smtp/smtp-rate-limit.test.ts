@@ -144,6 +144,7 @@ describe('custom rate limits across nodes sharing PostgreSQL', { skip: TEST_DATA
         PETREL_HTTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTP_LISTEN: '127.0.0.1:0',
         PETREL_SMTPS_LISTEN: '127.0.0.1:0',
+        PETREL_INBOUND_LISTEN: '127.0.0.1:0',
         PETREL_HOSTNAME: 'second.petrel.test',
         PETREL_LOG_LEVEL: 'silent',
       },

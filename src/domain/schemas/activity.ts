@@ -13,6 +13,7 @@ export const EVENT_NAMES = [
   'opened',
   'clicked',
   'unsubscribed',
+  'spam',
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -96,6 +96,20 @@ export function eventsRepository(db: Kysely<Database>) {
         .orderBy('id')
         .execute();
     },
+
+    /**
+     * The `processed` events of a message, whatever its account: one per recipient it was accepted for.
+     * The inbound listener (SPEC §6) knows only the message id a VERP token names.
+     */
+    async processedOf(emailId: string): Promise<EventRow[]> {
+      return db
+        .selectFrom('events')
+        .selectAll()
+        .where('email_id', '=', emailId)
+        .where('event', '=', 'processed')
+        .orderBy('id')
+        .execute();
+    },
   };
 }
 

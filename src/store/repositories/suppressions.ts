@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.js';
 
-export type SuppressionReason = 'unsubscribed' | 'suppressed';
+/** `spam`: the recipient complained (an ARF report, SPEC §6); account-wide like a hard bounce. */
+export type SuppressionReason = 'unsubscribed' | 'suppressed' | 'spam';
 
 export interface Suppression {
   accountId: string;
