@@ -18,6 +18,7 @@ import { openSpool, spoolDirectory, type DurableSpool } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { sharedSecret } from './store/repositories/secrets.js';
+import { startWebhooks } from './webhooks/start.js';
 
 export interface PetrelNode {
   config: Config;
@@ -131,6 +132,10 @@ export async function startNode(
       ? `[${config.httpListen.host}]`
       : config.httpListen.host;
     httpUrl = `http://${host}:${port}`;
+
+    // Webhook calls go out from the outbox on their own schedule, apart from the mail flow (SPEC §7).
+    const webhooks = await startWebhooks(config, ops.repos, metrics.registry, logger);
+    stops.push(() => webhooks.close());
 
     if (config.deliveryConcurrency > 0) {
       const delivery = createOutboundDelivery(config, {

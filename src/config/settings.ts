@@ -17,6 +17,7 @@ import {
   type Parse,
 } from './parsers.js';
 import { ConfigError, type Config } from './types.js';
+import { defaultRetrySchedule, retrySchedule, trueOrFalse } from '../webhooks/settings.js';
 
 export * from './types.js';
 
@@ -177,4 +178,12 @@ export const SETTINGS = [
     () => 300,
   ),
   setting('shutdownGraceSeconds', 'PETREL_SHUTDOWN_GRACE_SECONDS', positiveSeconds, () => 10),
+  setting('webhookAllowPrivate', 'PETREL_WEBHOOK_ALLOW_PRIVATE', trueOrFalse, () => false),
+  setting('webhookRetrySchedule', 'PETREL_WEBHOOK_RETRY_SCHEDULE', retrySchedule, defaultRetrySchedule),
+  setting(
+    'webhookConcurrency',
+    'PETREL_WEBHOOK_CONCURRENCY',
+    numberIn({ min: 0, integer: true }, 'a non-negative integer'),
+    () => 64,
+  ),
 ] as const;

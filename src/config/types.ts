@@ -1,4 +1,5 @@
 // The shape of a loaded configuration, and the one error a bad setting raises.
+import type { RetrySchedule } from '../webhooks/retry-schedule.js';
 
 export class ConfigError extends Error {
   constructor(setting: string, problem: string) {
@@ -78,4 +79,10 @@ export interface Config {
   outboundSocketTimeoutSeconds: number;
   /** At SIGTERM, how long open SMTP sessions may take to finish before they are told 421 and closed. */
   shutdownGraceSeconds: number;
+  /** Webhooks may call loopback, private and link-local addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+  /** Back-off of failed webhook calls (PETREL_WEBHOOK_RETRY_SCHEDULE `15,30,60/172800`). */
+  webhookRetrySchedule: RetrySchedule;
+  /** Webhook calls in flight at once on this node; 0 runs no webhook dispatcher here. */
+  webhookConcurrency: number;
 }

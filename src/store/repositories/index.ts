@@ -9,6 +9,8 @@ import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
+import { webhookCallsRepository } from './webhook-calls.js';
+import { webhooksRepository } from './webhooks.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -19,6 +21,8 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     suppressions: suppressionsRepository(db),
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
+    webhooks: webhooksRepository(db),
+    webhookCalls: webhookCallsRepository(db, dialect),
   };
 }
 
