@@ -211,7 +211,7 @@ describe('webhook calls to non-public addresses', () => {
         .set({ url: `http://localhost:${receiver.port}/hook` })
         .where('id', '=', ids[1]!)
         .execute();
-      node.events.add([event(node as TestNode, 'delivered')]);
+      node.events.add([event(node, 'delivered')]);
       let logs: { state: string; answer: string }[][] = [];
       for (let i = 0; i < 100; i++) {
         logs = await Promise.all(
@@ -225,7 +225,7 @@ describe('webhook calls to non-public addresses', () => {
       }
       for (const log of logs) {
         assert.equal(log[0]?.state, 'failed');
-        assert.match(log[0]!.answer, /refused: .*loopback/);
+        assert.match(log[0].answer, /refused: .*loopback/);
       }
       assert.equal(receiver.calls.length, 0, 'nothing reached the loopback receiver');
       const metrics = await (await fetch(`${node.httpUrl}/metrics`)).text();
