@@ -12,6 +12,7 @@ import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
 import * as userForm from './pages/user-form.js';
 import * as users from './pages/users.js';
+import * as webhooks from './pages/webhooks.js';
 
 /** Route patterns (after "#/") to page renderers; ":name" captures one URL-decoded segment. */
 const ROUTES = [
@@ -29,6 +30,9 @@ const ROUTES = [
   ['sandbox/:emailId', sandbox.renderMessage],
   ['archive', archive.renderList],
   ['archive/:emailId', archive.renderMessage],
+  ['webhooks', webhooks.renderList],
+  ['webhooks/new', webhooks.renderAdd],
+  ['webhooks/:id', webhooks.renderDetail],
 ];
 
 const NAV = [
@@ -39,6 +43,7 @@ const NAV = [
   ['activity', 'Activity'],
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
+  ['webhooks', 'Webhooks'],
 ];
 
 const main = document.getElementById('main');
