@@ -118,11 +118,22 @@ export function webhookCallsRepository(db: Kysely<Database>, dialect: DialectNam
       });
     },
 
-    /** Writes the outcomes of finished attempts, all in one transaction. */
+    /**
+     * Writes the outcomes of finished attempts, all in one transaction. Delivered calls with the same
+     * answer (the common case: every call "200 OK") share one UPDATE; the others get one each.
+     */
     async settle(outcomes: CallOutcome[]): Promise<void> {
       if (outcomes.length === 0) return;
+      const groups = new Map<string, CallOutcome[]>();
+      for (const o of outcomes) {
+        const key = o.delivered ? `${o.status} ${o.answer.slice(0, ANSWER_CHARS)}` : `retry ${o.id}`;
+        const group = groups.get(key);
+        if (group) group.push(o);
+        else groups.set(key, [o]);
+      }
       await db.transaction().execute(async (trx) => {
-        for (const o of outcomes) {
+        for (const group of groups.values()) {
+          const o = group[0]!;
           await trx
             .updateTable('webhook_calls')
             .set({
@@ -133,7 +144,11 @@ export function webhookCallsRepository(db: Kysely<Database>, dialect: DialectNam
               last_answer: o.answer.slice(0, ANSWER_CHARS),
               last_attempt_at: o.at.toISOString(),
             })
-            .where('id', '=', o.id)
+            .where(
+              'id',
+              'in',
+              group.map((g) => g.id),
+            )
             .execute();
         }
       });
