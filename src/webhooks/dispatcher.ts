@@ -84,10 +84,10 @@ export class WebhookDispatcher {
       } catch (err) {
         this.deps.logger.warn({ err }, 'webhooks: could not claim or settle calls');
       }
-      // More may be due right away when the claim was full; otherwise wait for a slot or the next poll.
-      if (claimed > 0 && claimed === room) await this.pause(SETTLE_MS);
-      else if (claimed === 0) await this.pause(this.options.pollMs);
-      else await this.pause(SETTLE_MS);
+      // A full claim means more may be due: go again soon. Otherwise the outbox is caught up, and the
+      // next look waits a poll interval, so calls are claimed (and outcomes written) in few, large
+      // transactions rather than many small ones competing with the mail flow for the database.
+      await this.pause(claimed > 0 && claimed === room ? SETTLE_MS : this.options.pollMs);
     }
   }
 
