@@ -24,6 +24,7 @@ import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js
 import { loadSecretBox } from './security/secrets-key.js';
 import { privatiseTree } from './security/private-files.js';
 import { startSenderDomains, type SenderDomainsNode } from './sender-domains/node.js';
+import { startWebhooks } from './webhooks/start.js';
 
 export interface PetrelNode {
   config: Config;
@@ -171,6 +172,10 @@ export async function startNode(
       ? `[${config.httpListen.host}]`
       : config.httpListen.host;
     httpUrl = `http://${host}:${port}`;
+
+    // Webhook calls go out from the outbox on their own schedule, apart from the mail flow (SPEC §7).
+    const webhooks = await startWebhooks(config, ops.repos, metrics.registry, logger);
+    stops.push(() => webhooks.close());
 
     if (config.deliveryConcurrency > 0) {
       const delivery = createOutboundDelivery(config, {

@@ -18,6 +18,7 @@ import {
 } from './parsers.js';
 import { cidrList, secretsKey } from './security-parsers.js';
 import { ConfigError, type Config } from './types.js';
+import { defaultRetrySchedule, retrySchedule, trueOrFalse } from '../webhooks/settings.js';
 
 export * from './types.js';
 
@@ -219,4 +220,12 @@ export const SETTINGS = [
   ),
   setting('domainRecheckSeconds', 'PETREL_DOMAIN_RECHECK_SECONDS', positiveSeconds, () => 3600),
   setting('inboundListen', 'PETREL_INBOUND_LISTEN', listen, () => ({ host: '127.0.0.1', port: 2625 })),
+  setting('webhookAllowPrivate', 'PETREL_WEBHOOK_ALLOW_PRIVATE', trueOrFalse, () => false),
+  setting('webhookRetrySchedule', 'PETREL_WEBHOOK_RETRY_SCHEDULE', retrySchedule, defaultRetrySchedule),
+  setting(
+    'webhookConcurrency',
+    'PETREL_WEBHOOK_CONCURRENCY',
+    numberIn({ min: 0, integer: true }, 'a non-negative integer'),
+    () => 64,
+  ),
 ] as const;

@@ -1,4 +1,5 @@
 // The shape of a loaded configuration, and the one error a bad setting raises.
+import type { RetrySchedule } from '../webhooks/retry-schedule.js';
 
 export class ConfigError extends Error {
   constructor(setting: string, problem: string) {
@@ -102,4 +103,10 @@ export interface Config {
   domainRecheckSeconds: number;
   /** The listener for late bounces and complaints to VERP addresses (SPEC §6). */
   inboundListen: ListenAddress;
+  /** Webhooks may call loopback, private and link-local addresses (tests, closed networks). */
+  webhookAllowPrivate: boolean;
+  /** Back-off of failed webhook calls (PETREL_WEBHOOK_RETRY_SCHEDULE `15,30,60/172800`). */
+  webhookRetrySchedule: RetrySchedule;
+  /** Webhook calls in flight at once on this node; 0 runs no webhook dispatcher here. */
+  webhookConcurrency: number;
 }

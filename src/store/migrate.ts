@@ -8,6 +8,7 @@ import * as m004 from './migrations/004-secrets.js';
 import * as m005 from './migrations/005-archive.js';
 import * as m006 from './migrations/006-api-request-counts.js';
 import * as m008 from './migrations/008-sender-domains.js';
+import * as m010 from './migrations/010-webhooks.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-archive': m005,
   '006-api-request-counts': m006,
   '008-sender-domains': m008,
+  '010-webhooks': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

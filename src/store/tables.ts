@@ -136,6 +136,8 @@ export interface Database {
   api_request_counts: ApiRequestCountsTable;
   sender_domains: SenderDomainsTable;
   single_sender_emails: SingleSenderEmailsTable;
+  webhooks: WebhooksTable;
+  webhook_calls: WebhookCallsTable;
 }
 
 export interface ApiRequestCountsTable {
@@ -178,4 +180,39 @@ export interface SingleSenderEmailsTable {
   token_hash: string | null;
   created_at: string;
   verified_at: string | null;
+}
+
+/** A webhook endpoint of one account (SPEC §7); list columns hold JSON arrays of strings. */
+export interface WebhooksTable {
+  id: ColumnType<number, number | undefined, never>;
+  account_id: string;
+  url: string;
+  events: string;
+  headers: string;
+  usernames: string;
+  output_format: string;
+  auth_header_type: string;
+  /** Sealed (SecretBox). */
+  auth_header_value: string;
+  /** Sealed (SecretBox): the `whsec_…` signing secret. */
+  secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One call to a webhook: the outbox row until delivered or given up, then the call log. */
+export interface WebhookCallsTable {
+  id: string;
+  webhook_id: number;
+  account_id: string;
+  event: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  // bigint: PostgreSQL hands it back as a string; read it through Number().
+  next_attempt_at: ColumnType<number | string, number, number>;
+  last_status: number | null;
+  last_answer: string | null;
+  last_attempt_at: string | null;
+  created_at: string;
 }

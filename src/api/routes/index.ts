@@ -9,6 +9,7 @@ import { sandboxEndpoints } from './sandbox.js';
 import { senderDomainEndpoints, singleSenderEndpoints } from './sender-domains.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
+import { webhookEndpoints } from './webhooks.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -21,4 +22,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...archiveEndpoints,
   ...senderDomainEndpoints,
   ...singleSenderEndpoints,
+  ...webhookEndpoints,
 ];

@@ -13,6 +13,7 @@ import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
 import * as userForm from './pages/user-form.js';
 import * as users from './pages/users.js';
+import * as webhooks from './pages/webhooks.js';
 
 /** Route patterns (after "#/") to page renderers; ":name" captures one URL-decoded segment. */
 const ROUTES = [
@@ -31,6 +32,9 @@ const ROUTES = [
   ['archive', archive.renderList],
   ['archive/:emailId', archive.renderMessage],
   ['domains', domains.renderList],
+  ['webhooks', webhooks.renderList],
+  ['webhooks/new', webhooks.renderAdd],
+  ['webhooks/:id', webhooks.renderDetail],
 ];
 
 const NAV = [
@@ -42,6 +46,7 @@ const NAV = [
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
   ['domains', 'Sender domains'],
+  ['webhooks', 'Webhooks'],
 ];
 
 const main = document.getElementById('main');

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { EventName } from '../../domain/schemas/activity.js';
 import { newSortableId } from '../../security/sortable-id.js';
 import type { Database, EventsTable } from '../tables.js';
+import { enqueueWebhookCalls } from './webhook-calls.js';
 
 export type { EventName } from '../../domain/schemas/activity.js';
 
@@ -70,7 +71,12 @@ export function eventsRepository(db: Kysely<Database>) {
   return {
     async record(events: NewEvent[]): Promise<void> {
       if (events.length === 0) return;
-      await db.insertInto('events').values(events.map(toRow)).execute();
+      const rows = events.map(toRow);
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('events').values(rows).execute();
+        // Webhook calls owed for these events: written with them, so none is lost or invented (SPEC §7).
+        await enqueueWebhookCalls(trx, rows);
+      });
     },
 
     async search(s: EventSearch): Promise<EventRow[]> {

@@ -11,6 +11,8 @@ import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
 import { senderDomainsRepository } from './sender-domains.js';
+import { webhookCallsRepository } from './webhook-calls.js';
+import { webhooksRepository } from './webhooks.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -23,6 +25,8 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     sendingLimits: sendingLimitsRepository(db, dialect),
     requestCounts: requestCountsRepository(db),
     senderDomains: senderDomainsRepository(db),
+    webhooks: webhooksRepository(db),
+    webhookCalls: webhookCallsRepository(db, dialect),
   };
 }
 
