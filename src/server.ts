@@ -115,6 +115,7 @@ export async function startNode(
       users: ops.repos.smtpUsers,
       accounts: ops.repos.accounts,
       limits: ops.repos.sendingLimits,
+      restrictions: ops.repos,
       spool,
       metrics,
     });

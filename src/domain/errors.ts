@@ -99,3 +99,10 @@ export const sendingAccountClosed = (accountId: string): PetrelError =>
 /** A message sent through the API that is larger than the node's message size limit. */
 export const messageTooLarge = (limitBytes: number): PetrelError =>
   new PetrelError('payloadTooLarge', `The message is larger than the size limit of ${limitBytes} bytes`);
+
+/** An API key used from an address its account's API IP allow list does not hold (SPEC §8). */
+export const clientNetworkDenied = (address: string): PetrelError =>
+  new PetrelError(
+    'permissionDenied',
+    `This API key may not be used from ${address}: the account's API IP allow list does not include it`,
+  );

@@ -14,6 +14,14 @@ import type { Authenticator } from './authenticator.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
 import { REPLIES, refusal } from './replies.js';
 import {
+  checkEnvelopeRecipient,
+  checkEnvelopeSender,
+  identifyByAddress,
+  loadIpAuthSender,
+  loginPermitted,
+  type SmtpRestrictionRepos,
+} from './restrictions.js';
+import {
   sessionUser,
   stateOf,
   takePending,
@@ -28,6 +36,7 @@ export interface SessionPolicyDeps {
   users: Pick<SmtpUsersRepository, 'findByLogin'>;
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
+  restrictions: SmtpRestrictionRepos;
   authenticator: Authenticator;
   /** Told of each refused login (wrong password, unknown user, delegation), for the metrics. */
   onAuthFailure?: () => void;
@@ -35,6 +44,7 @@ export interface SessionPolicyDeps {
   ipAuth: IpAuthMap;
 }
 
+export type { SmtpRestrictionRepos };
 export type SessionPolicy = ReturnType<typeof createSessionPolicy>;
 
 export function createSessionPolicy(deps: SessionPolicyDeps) {
@@ -44,7 +54,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
    * Run at connect and again once TLS is up (STARTTLS forgets the session's identity, RFC 3207): hides
    * and refuses AUTH while TLS is still required, and signs in an IP-authenticated client.
    */
-  function applyConnectionPolicy(session: SMTPServerSession): void {
+  async function applyConnectionPolicy(session: SMTPServerSession): Promise<void> {
     const needsTls = !session.secure && authNeedsTls(deps.config.smtpAuthRequiresTls, session.remoteAddress);
     // Per-session list: the library then neither advertises nor accepts AUTH on this connection.
     session.disabledCommands = needsTls ? ['AUTH'] : undefined;
@@ -54,6 +64,11 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
         const user: SessionUser = { kind: 'ip', username, userId: null };
         session.user = user;
       }
+    }
+    // The configured map bootstraps; entries managed through the API come next (SPEC §8).
+    if (!sessionUser(session)) {
+      const user = await identifyByAddress(deps.restrictions, session.remoteAddress);
+      if (user) session.user = user;
     }
   }
 
@@ -70,6 +85,9 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
   }
 
   async function loadSender(session: SMTPServerSession, identity: SessionUser): Promise<Sender> {
+    if (identity.ipAuthId !== undefined) {
+      return loadIpAuthSender(deps.restrictions, deps.accounts, identity.ipAuthId, session.remoteAddress);
+    }
     const user = await deps.users.findByLogin(identity.username);
     if (!user || (identity.userId !== null && user.id !== identity.userId)) {
       if (identity.kind === 'auth') {
@@ -112,13 +130,13 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
   return {
     releasePending,
 
-    onConnect(session: SMTPServerSession): void {
+    async onConnect(session: SMTPServerSession): Promise<void> {
       if (deps.backoff.isBlocked(session.remoteAddress)) throw refusal(REPLIES.authBackoff());
-      applyConnectionPolicy(session);
+      await applyConnectionPolicy(session);
     },
 
-    onSecure(session: SMTPServerSession): void {
-      applyConnectionPolicy(session);
+    async onSecure(session: SMTPServerSession): Promise<void> {
+      await applyConnectionPolicy(session);
     },
 
     /** The identity to store in `session.user`; throws the reply for a refused login. */
@@ -139,7 +157,11 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
         logger.error({ err, ip }, 'SMTP authentication could not be checked');
         throw refusal(REPLIES.authUnavailable());
       }
-      if (!user || delegates) {
+      // The account's SMTP IP allow list (SPEC §8): a login from elsewhere is answered as a wrong one.
+      const outside = user && !delegates && !(await loginPermitted(deps.restrictions, user.accountId, ip));
+      if (outside)
+        logger.warn({ ip, session: session.id }, 'SMTP login refused: address not on the SMTP IP allow list');
+      if (!user || delegates || outside) {
         const blocked = deps.backoff.recordFailure(ip);
         deps.onAuthFailure?.();
         // Neither the password nor whether the username exists is logged.
@@ -150,13 +172,15 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       return { kind: 'auth', username: user.username, userId: user.id };
     },
 
-    async onMailFrom(session: SMTPServerSession): Promise<void> {
+    async onMailFrom(session: SMTPServerSession, address: SMTPServerAddress): Promise<void> {
       const state = stateOf(session);
       await releasePending(state);
       state.sender = null;
       const identity = sessionUser(session);
       if (!identity) throw refusal(REPLIES.authRequired());
-      state.sender = await loadSender(session, identity);
+      const sender = await loadSender(session, identity);
+      await checkEnvelopeSender(deps.restrictions, sender, address.address);
+      state.sender = sender;
     },
 
     async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
@@ -166,6 +190,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
       const lower = address.address.toLowerCase();
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
+      await checkEnvelopeRecipient(deps.restrictions, sender, address.address);
       const result = await reserveRecipient(deps.limits, {
         limiterKey: sender.userId,
         accountId: sender.accountId,

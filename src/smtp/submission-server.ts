@@ -15,7 +15,7 @@ import { IpAuthMap } from './client-address.js';
 import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
 import { REPLIES, SmtpReplyError, replyText } from './replies.js';
-import { createSessionPolicy } from './session-policy.js';
+import { createSessionPolicy, type SmtpRestrictionRepos } from './session-policy.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
 export interface SmtpServiceDeps {
@@ -24,6 +24,8 @@ export interface SmtpServiceDeps {
   users: Pick<SmtpUsersRepository, 'findByLogin'>;
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
+  /** Allowed senders and recipients, IP allow lists and IP-authenticated senders (SPEC §8). */
+  restrictions: SmtpRestrictionRepos;
   spool: Spool;
   metrics: Pick<Metrics, 'smtpAccepted' | 'smtpRejected' | 'smtpAuthFailures' | 'smtpAcceptSeconds'>;
 }
@@ -90,6 +92,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     users: deps.users,
     accounts: deps.accounts,
     limits: deps.limits,
+    restrictions: deps.restrictions,
     authenticator: await createAuthenticator(deps.users, cache),
     onAuthFailure: () => deps.metrics.smtpAuthFailures.inc(),
     backoff: new AuthBackoff({
@@ -159,7 +162,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
         () => policy.onAuth(auth, session),
         (err, user) => (err ? callback(err) : callback(null, { user })),
       ),
-    onMailFrom: (_address, session, callback) => settle(() => policy.onMailFrom(session), callback),
+    onMailFrom: (address, session, callback) => settle(() => policy.onMailFrom(session, address), callback),
     onRcptTo: (address, session, callback) => settle(() => policy.onRcptTo(address, session), callback),
     onData: (stream, session, callback) =>
       settle(

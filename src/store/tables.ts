@@ -133,4 +133,50 @@ export interface Database {
   suppressions: SuppressionsTable;
   secrets: SecretsTable;
   archived_messages: ArchivedMessagesTable;
+  address_lists: AddressListsTable;
+  address_list_entries: AddressListEntriesTable;
+  ip_allow_lists: IpAllowListsTable;
+  ip_allow_entries: IpAllowEntriesTable;
+  ip_auth_entries: IpAuthEntriesTable;
+}
+
+/** Access restrictions (SPEC §8): allowed senders and recipients of an account. */
+export interface AddressListsTable {
+  account_id: string;
+  list: string;
+  mode: string;
+}
+
+export interface AddressListEntriesTable {
+  account_id: string;
+  list: string;
+  value: string;
+  position: number;
+}
+
+export interface IpAllowListsTable {
+  account_id: string;
+  type: string;
+  enabled: number;
+}
+
+export interface IpAllowEntriesTable {
+  account_id: string;
+  type: string;
+  network: string;
+  range_start: string;
+  range_end: string;
+  description: string;
+  created_at: string;
+}
+
+export interface IpAuthEntriesTable extends SendingSettingsColumns {
+  id: string;
+  account_id: string;
+  network: string;
+  range_start: string;
+  range_end: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
 }

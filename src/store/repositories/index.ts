@@ -9,6 +9,9 @@ import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
+import { addressListsRepository } from './address-lists.js';
+import { ipAllowListsRepository } from './ip-allow-lists.js';
+import { ipAuthRepository } from './ip-auth.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -19,6 +22,9 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     suppressions: suppressionsRepository(db),
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
+    addressLists: addressListsRepository(db),
+    ipAllowLists: ipAllowListsRepository(db),
+    ipAuth: ipAuthRepository(db),
   };
 }
 
