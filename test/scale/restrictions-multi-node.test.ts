@@ -32,7 +32,7 @@ describe('restrictions changed on node A hold on node B at once', { skip }, () =
   const onA = async (path: string, body: Record<string, unknown>) => {
     const answer = await callApi(a, key, path, body);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    return answer.body.data as Record<string, string>;
+    return answer.body.data as { id: string; api_key: string };
   };
 
   before(async () => {
