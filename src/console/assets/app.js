@@ -8,6 +8,7 @@ import { session } from './session.js';
 import * as activity from './pages/activity.js';
 import * as apiKeys from './pages/api-keys.js';
 import * as pools from './pages/pools.js';
+import * as restrictions from './pages/restrictions.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
 import * as userForm from './pages/user-form.js';
@@ -29,6 +30,7 @@ const ROUTES = [
   ['sandbox/:emailId', sandbox.renderMessage],
   ['archive', archive.renderList],
   ['archive/:emailId', archive.renderMessage],
+  ['restrictions', restrictions.renderPage],
 ];
 
 const NAV = [
@@ -39,6 +41,7 @@ const NAV = [
   ['activity', 'Activity'],
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
+  ['restrictions', 'Restrictions'],
 ];
 
 const main = document.getElementById('main');
