@@ -33,17 +33,20 @@ function toRecord(row: Selectable<IpAuthEntriesTable>): IpAuthRecord {
 
 export function ipAuthRepository(db: Kysely<Database>) {
   return {
-    /** The entry holding the address key `key` (one indexed range query), for the SMTP server. */
+    /**
+     * The entry holding the address key `key`, for the SMTP server. Entries never overlap, so the only
+     * candidate is the one starting last at or before `key`: one step down the range_start index, a
+     * miss included (filtering on range_end in SQL would scan every lower entry on a miss).
+     */
     async findForAddress(key: string): Promise<IpAuthRecord | undefined> {
       const row = await db
         .selectFrom('ip_auth_entries')
         .selectAll()
         .where('range_start', '<=', key)
-        .where('range_end', '>=', key)
         .orderBy('range_start', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row && toRecord(row);
+      return row && row.range_end >= key ? toRecord(row) : undefined;
     },
 
     async findById(id: string): Promise<IpAuthRecord | undefined> {
