@@ -143,6 +143,7 @@ export async function startNode(
       users: ops.repos.smtpUsers,
       accounts: ops.repos.accounts,
       limits: ops.repos.sendingLimits,
+      restrictions: ops.repos,
       spool,
       metrics,
       // Only `verified` checks anything; `any` keeps the SMTP path as it was (no header gate).

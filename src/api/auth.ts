@@ -6,6 +6,7 @@ import type { OperationsDeps } from '../operations/context.js';
 import { API_KEY_INPUT_PATTERN, hashApiKey } from '../security/api-key.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
 import { isEndpointPermitted } from '../domain/endpoint-permissions.js';
+import { checkApiClientNetwork } from './ip-allow.js';
 
 /** The key in a header, if any: such a request is authenticated before its body is read (SPEC §10). */
 export function headerKey(request: FastifyRequest): string | undefined {
@@ -40,6 +41,7 @@ export async function authenticate(
   // A closed subaccount's keys stop working with it; the parent account's keys still manage it.
   const account = await deps.repos.accounts.findById(record.accountId);
   if (!account || account.state !== 'active') throw apiKeyInvalid();
+  await checkApiClientNetwork(deps, record.accountId, request.ip);
   if (!isEndpointPermitted(record.endpoints, endpoint)) throw permissionDenied(endpoint);
   return record;
 }

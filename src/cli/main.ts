@@ -14,6 +14,7 @@ import { registerUserCommands } from './user.js';
 import { registerBenchCommand } from './bench.js';
 import { registerQueueCommands } from './queue.js';
 import { registerDomainCommands } from './domain.js';
+import { registerRestrictionCommands } from './restrictions.js';
 
 // src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerBenchCommand(program);
   registerQueueCommands(program);
   registerDomainCommands(program);
+  registerRestrictionCommands(program);
   return program;
 }
 

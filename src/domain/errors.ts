@@ -112,3 +112,10 @@ export const keylessBodyTooLarge = (limitBytes: number): PetrelError =>
     `A request whose API key is in the JSON body may be at most ${limitBytes / 1024} KiB (${limitBytes} bytes) ` +
       'until the key is checked; send the key in the X-Smtp2go-Api-Key header for larger bodies',
   );
+
+/** An API key used from an address its account's API IP allow list does not hold (SPEC §8). */
+export const clientNetworkDenied = (address: string): PetrelError =>
+  new PetrelError(
+    'permissionDenied',
+    `This API key may not be used from ${address}: the account's API IP allow list does not include it`,
+  );

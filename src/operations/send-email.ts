@@ -21,6 +21,12 @@ import { composeEmail } from './compose-email.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { readRawMessage } from './raw-message.js';
 import {
+  checkMessageAddresses,
+  MIME_FIELDS,
+  sendBodyFields,
+  type AddressFields,
+} from './message-restrictions.js';
+import {
   apiKeyLimiterKey,
   checkSender,
   recipientWeight,
@@ -57,12 +63,12 @@ export async function sendEmail(ctx: SendContext, body: SendEmailBody): Promise<
     );
   }
   checkOptions(body);
-  return send(ctx, body, composeEmail(body));
+  return send(ctx, body, composeEmail(body), sendBodyFields(body));
 }
 
 export async function sendMime(ctx: SendContext, body: SendMimeBody): Promise<SendResult> {
   checkOptions(body);
-  return send(ctx, body, readRawMessage(body.mime_email));
+  return send(ctx, body, readRawMessage(body.mime_email), MIME_FIELDS);
 }
 
 function checkOptions(body: SendOptions): void {
@@ -87,7 +93,12 @@ function limitFailure(address: string, exceeded: LimitExceeded, keyId: string, s
   return `${address}: monthly limit of ${sender.monthlyLimit ?? 0} emails reached for this account; try again next month`;
 }
 
-async function send(ctx: SendContext, options: SendOptions, message: OutgoingMessage): Promise<SendResult> {
+async function send(
+  ctx: SendContext,
+  options: SendOptions,
+  message: OutgoingMessage,
+  fields: AddressFields,
+): Promise<SendResult> {
   const { deps } = ctx;
   const key = await callingKey(ctx);
   const account = await actingAccount(deps, ctx.caller, options.subaccount_id);
@@ -103,6 +114,7 @@ async function send(ctx: SendContext, options: SendOptions, message: OutgoingMes
     throw decision.refused === 'blocked' ? sendingBlocked(key.id) : sendingAccountClosed(account.id);
   }
   const sender = decision.sender;
+  await checkMessageAddresses(deps.repos, account.id, message, fields);
   const limits = deps.repos.sendingLimits;
 
   const accepted: string[] = [];

@@ -51,6 +51,10 @@ export const REPLIES = {
       `Monthly limit of ${limit} emails reached for the account of SMTP user '${username}'; try again next month`,
       'monthly_limit',
     ),
+  senderNotAllowed: (address: string): SmtpReply =>
+    reply(550, '5.7.1', `Sender <${address}> is not allowed for this account`, 'sender_not_allowed'),
+  recipientNotAllowed: (address: string): SmtpReply =>
+    reply(550, '5.7.1', `Recipient <${address}> is not allowed for this account`, 'recipient_not_allowed'),
   messageTooLarge: (limitBytes: number): SmtpReply =>
     reply(552, '5.3.4', `Message exceeds the size limit of ${limitBytes} bytes`, 'size'),
   storageFull: (): SmtpReply => reply(452, '4.3.1', 'Insufficient system storage', 'storage'),

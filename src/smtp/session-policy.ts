@@ -16,6 +16,14 @@ import type { ClientLimits } from './client-limits.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
 import { REPLIES, refusal } from './replies.js';
 import {
+  checkEnvelopeRecipient,
+  checkEnvelopeSender,
+  identifyByAddress,
+  loadIpAuthSender,
+  loginPermitted,
+  type SmtpRestrictionRepos,
+} from './restrictions.js';
+import {
   sessionUser,
   stateOf,
   takePending,
@@ -30,6 +38,7 @@ export interface SessionPolicyDeps {
   users: Pick<SmtpUsersRepository, 'findByLogin'>;
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
+  restrictions: SmtpRestrictionRepos;
   authenticator: Authenticator;
   /** Told of each refused login (wrong password, unknown user, delegation), for the metrics. */
   onAuthFailure?: () => void;
@@ -41,6 +50,7 @@ export interface SessionPolicyDeps {
   senderPolicy?: Pick<SenderPolicy, 'allows'>;
 }
 
+export type { SmtpRestrictionRepos };
 export type SessionPolicy = ReturnType<typeof createSessionPolicy>;
 
 export function createSessionPolicy(deps: SessionPolicyDeps) {
@@ -50,7 +60,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
    * Run at connect and again once TLS is up (STARTTLS forgets the session's identity, RFC 3207): hides
    * and refuses AUTH while TLS is still required, and signs in an IP-authenticated client.
    */
-  function applyConnectionPolicy(session: SMTPServerSession): void {
+  async function applyConnectionPolicy(session: SMTPServerSession): Promise<void> {
     const needsTls = !session.secure && authNeedsTls(deps.config.smtpAuthRequiresTls, session.remoteAddress);
     // Per-session list: the library then neither advertises nor accepts AUTH on this connection.
     session.disabledCommands = needsTls ? ['AUTH'] : undefined;
@@ -60,6 +70,11 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
         const user: SessionUser = { kind: 'ip', username, userId: null };
         session.user = user;
       }
+    }
+    // The configured map bootstraps; entries managed through the API come next (SPEC §8).
+    if (!sessionUser(session)) {
+      const user = await identifyByAddress(deps.restrictions, session.remoteAddress);
+      if (user) session.user = user;
     }
   }
 
@@ -76,6 +91,9 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
   }
 
   async function loadSender(session: SMTPServerSession, identity: SessionUser): Promise<Sender> {
+    if (identity.ipAuthId !== undefined) {
+      return loadIpAuthSender(deps.restrictions, deps.accounts, identity.ipAuthId, session.remoteAddress);
+    }
     const user = await deps.users.findByLogin(identity.username);
     if (!user || (identity.userId !== null && user.id !== identity.userId)) {
       if (identity.kind === 'auth') {
@@ -142,7 +160,10 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       logger.error({ err, ip }, 'SMTP authentication could not be checked');
       throw refusal(REPLIES.authUnavailable());
     }
-    if (!user || delegates) {
+    // The account's SMTP IP allow list (SPEC §8): a login from elsewhere is answered as a wrong one.
+    const outside = user && !delegates && !(await loginPermitted(deps.restrictions, user.accountId, ip));
+    if (outside) logger.warn({ ip, session: session.id }, 'SMTP login refused: address not on the SMTP IP allow list');
+    if (!user || delegates || outside) {
       const blocked = deps.backoff.recordFailure(ip, token);
       deps.onAuthFailure?.();
       // Neither the password nor whether the username exists is logged.
@@ -157,17 +178,17 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
   return {
     releasePending,
 
-    onConnect(session: SMTPServerSession): void {
+    async onConnect(session: SMTPServerSession): Promise<void> {
       if (deps.backoff.isBlocked(session.remoteAddress)) throw refusal(REPLIES.authBackoff());
       if (!deps.clientLimits.openConnection(session, session.remoteAddress)) {
         logger.warn({ ip: session.remoteAddress }, 'SMTP connection refused: too many from this address');
         throw refusal(REPLIES.tooManyConnections());
       }
-      applyConnectionPolicy(session);
+      await applyConnectionPolicy(session);
     },
 
-    onSecure(session: SMTPServerSession): void {
-      applyConnectionPolicy(session);
+    async onSecure(session: SMTPServerSession): Promise<void> {
+      await applyConnectionPolicy(session);
     },
 
     /** The identity to store in `session.user`; throws the reply for a refused login. */
@@ -191,6 +212,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       const from = address?.address ?? '';
       if (deps.senderPolicy && !(await deps.senderPolicy.allows(sender.accountId, from)))
         throw refusal(REPLIES.senderNotVerified(from, false));
+      await checkEnvelopeSender(deps.restrictions, sender, from);
       state.sender = sender;
     },
 
@@ -201,6 +223,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       // A repeated recipient replaces the earlier one in the envelope, so it is counted once.
       const lower = address.address.toLowerCase();
       if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === lower)) return;
+      await checkEnvelopeRecipient(deps.restrictions, sender, address.address);
       // The message's audit copies are counted with its first accepted recipient (SPEC §10).
       const first = session.envelope.rcptTo.length === 0;
       const result = await reserveRecipient(

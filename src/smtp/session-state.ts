@@ -10,6 +10,8 @@ export interface SessionUser {
   username: string;
   /** The user's id at login (AUTH only), so that a user removed and re-added is not the same login. */
   userId: string | null;
+  /** IP authentication from the database (SPEC §8): the entry's id, read afresh at each MAIL FROM. */
+  ipAuthId?: string;
 }
 
 /** An SMTP user as read from the database at MAIL FROM: what applies to this one transaction. */

@@ -16,7 +16,7 @@ import { IpAuthMap } from './client-address.js';
 import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
 import { REPLIES, SmtpReplyError, replyText } from './replies.js';
-import { createSessionPolicy } from './session-policy.js';
+import { createSessionPolicy, type SmtpRestrictionRepos } from './session-policy.js';
 import type { SenderPolicy } from '../sender-domains/sender-policy.js';
 import { loadTlsCredentials } from './tls-credentials.js';
 
@@ -26,6 +26,8 @@ export interface SmtpServiceDeps {
   users: Pick<SmtpUsersRepository, 'findByLogin'>;
   accounts: Pick<AccountsRepository, 'findById'>;
   limits: SendingLimitsRepository;
+  /** Allowed senders and recipients, IP allow lists and IP-authenticated senders (SPEC §8). */
+  restrictions: SmtpRestrictionRepos;
   spool: Spool;
   /** PETREL_SENDER_POLICY (SPEC §5): checks MAIL FROM and, after DATA, the From header. */
   senderPolicy?: Pick<SenderPolicy, 'allows'>;
@@ -94,6 +96,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     users: deps.users,
     accounts: deps.accounts,
     limits: deps.limits,
+    restrictions: deps.restrictions,
     authenticator: await createAuthenticator(deps.users, cache),
     onAuthFailure: () => deps.metrics.smtpAuthFailures.inc(),
     backoff: new AuthBackoff({

@@ -9,6 +9,7 @@ import * as m005 from './migrations/005-archive.js';
 import * as m006 from './migrations/006-api-request-counts.js';
 import * as m008 from './migrations/008-sender-domains.js';
 import * as m010 from './migrations/010-webhooks.js';
+import * as m011 from './migrations/011-restrictions.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-api-request-counts': m006,
   '008-sender-domains': m008,
   '010-webhooks': m010,
+  '011-restrictions': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

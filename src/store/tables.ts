@@ -138,6 +138,11 @@ export interface Database {
   single_sender_emails: SingleSenderEmailsTable;
   webhooks: WebhooksTable;
   webhook_calls: WebhookCallsTable;
+  address_lists: AddressListsTable;
+  address_list_entries: AddressListEntriesTable;
+  ip_allow_lists: IpAllowListsTable;
+  ip_allow_entries: IpAllowEntriesTable;
+  ip_auth_entries: IpAuthEntriesTable;
 }
 
 export interface ApiRequestCountsTable {
@@ -215,4 +220,45 @@ export interface WebhookCallsTable {
   last_answer: string | null;
   last_attempt_at: string | null;
   created_at: string;
+}
+
+/** Access restrictions (SPEC §8): allowed senders and recipients of an account. */
+export interface AddressListsTable {
+  account_id: string;
+  list: string;
+  mode: string;
+}
+
+export interface AddressListEntriesTable {
+  account_id: string;
+  list: string;
+  value: string;
+  position: number;
+}
+
+export interface IpAllowListsTable {
+  account_id: string;
+  type: string;
+  enabled: number;
+}
+
+export interface IpAllowEntriesTable {
+  account_id: string;
+  type: string;
+  network: string;
+  range_start: string;
+  range_end: string;
+  description: string;
+  created_at: string;
+}
+
+export interface IpAuthEntriesTable extends SendingSettingsColumns {
+  id: string;
+  account_id: string;
+  network: string;
+  range_start: string;
+  range_end: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
 }

@@ -10,6 +10,7 @@ import { senderDomainEndpoints, singleSenderEndpoints } from './sender-domains.j
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 import { webhookEndpoints } from './webhooks.js';
+import { restrictionEndpoints } from './restrictions.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -23,4 +24,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...senderDomainEndpoints,
   ...singleSenderEndpoints,
   ...webhookEndpoints,
+  ...restrictionEndpoints,
 ];

@@ -9,6 +9,7 @@ import * as activity from './pages/activity.js';
 import * as apiKeys from './pages/api-keys.js';
 import * as domains from './pages/domains.js';
 import * as pools from './pages/pools.js';
+import * as restrictions from './pages/restrictions.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
 import * as userForm from './pages/user-form.js';
@@ -35,6 +36,7 @@ const ROUTES = [
   ['webhooks', webhooks.renderList],
   ['webhooks/new', webhooks.renderAdd],
   ['webhooks/:id', webhooks.renderDetail],
+  ['restrictions', restrictions.renderPage],
 ];
 
 const NAV = [
@@ -47,6 +49,7 @@ const NAV = [
   ['archive', 'Archive'],
   ['domains', 'Sender domains'],
   ['webhooks', 'Webhooks'],
+  ['restrictions', 'Restrictions'],
 ];
 
 const main = document.getElementById('main');

@@ -2,7 +2,7 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
 
 /** The per-sender settings columns that SMTP users and API keys share (SPEC §1.3, §1.6). */
-function withSendingSettings<T extends string>(table: CreateTableBuilder<T>): CreateTableBuilder<T> {
+export function withSendingSettings<T extends string>(table: CreateTableBuilder<T>): CreateTableBuilder<T> {
   return table
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('allowed'))
     .addColumn('custom_ratelimit', 'integer', (c) => c.notNull().defaultTo(0))

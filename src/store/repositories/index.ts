@@ -13,6 +13,9 @@ import { suppressionsRepository } from './suppressions.js';
 import { senderDomainsRepository } from './sender-domains.js';
 import { webhookCallsRepository } from './webhook-calls.js';
 import { webhooksRepository } from './webhooks.js';
+import { addressListsRepository } from './address-lists.js';
+import { ipAllowListsRepository } from './ip-allow-lists.js';
+import { ipAuthRepository } from './ip-auth.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -27,6 +30,9 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     senderDomains: senderDomainsRepository(db),
     webhooks: webhooksRepository(db),
     webhookCalls: webhookCallsRepository(db, dialect),
+    addressLists: addressListsRepository(db),
+    ipAllowLists: ipAllowListsRepository(db),
+    ipAuth: ipAuthRepository(db),
   };
 }
 
