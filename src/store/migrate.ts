@@ -6,6 +6,7 @@ import * as m002 from './migrations/002-sending-limits.js';
 import * as m003 from './migrations/003-events-suppressions.js';
 import * as m004 from './migrations/004-secrets.js';
 import * as m005 from './migrations/005-archive.js';
+import * as m012 from './migrations/012-parity.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-events-suppressions': m003,
   '004-secrets': m004,
   '005-archive': m005,
+  '012-parity': m012,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

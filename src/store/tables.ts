@@ -98,6 +98,33 @@ export interface SuppressionsTable {
   reason: string;
   email_id: string | null;
   created_at: string;
+  block_description: string | null;
+}
+
+/** The header facts of one accepted message (SPEC §1.7), answered with each of its events. */
+export interface EventMessagesTable {
+  email_id: string;
+  account_id: string;
+  from_address: string;
+  from_full: string;
+  to_header: string;
+  cc_header: string;
+  bcc_header: string;
+  reply_to: string;
+  /** JSON list of the envelope recipients. */
+  recipients: string;
+  byte_size: ColumnType<number | string, number, number>;
+  headers: string;
+}
+
+/** Per-day event counts (SPEC §8 statistics), kept as events are written. */
+export interface EventRollupsTable {
+  account_id: string;
+  username: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  event: string;
+  count: ColumnType<number | string, number, number>;
 }
 
 export interface SecretsTable {
@@ -133,4 +160,6 @@ export interface Database {
   suppressions: SuppressionsTable;
   secrets: SecretsTable;
   archived_messages: ArchivedMessagesTable;
+  event_messages: EventMessagesTable;
+  event_rollups: EventRollupsTable;
 }

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { EventName } from '../../domain/schemas/activity.js';
 import { newSortableId } from '../../security/sortable-id.js';
 import type { Database, EventsTable } from '../tables.js';
+import { recordEventFacts, type EventMessage } from './event-facts.js';
 
 export type { EventName } from '../../domain/schemas/activity.js';
 
@@ -24,6 +25,8 @@ export interface NewEvent {
   url?: string | null;
   userAgent?: string | null;
   ip?: string | null;
+  /** Header facts of the message (on `processed` events), kept once per message. */
+  message?: EventMessage;
 }
 
 export interface EventSearch {
@@ -71,6 +74,7 @@ export function eventsRepository(db: Kysely<Database>) {
     async record(events: NewEvent[]): Promise<void> {
       if (events.length === 0) return;
       await db.insertInto('events').values(events.map(toRow)).execute();
+      await recordEventFacts(db, events);
     },
 
     async search(s: EventSearch): Promise<EventRow[]> {

@@ -9,6 +9,7 @@ import { sendingLimitsRepository } from './sending-limits.js';
 import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
+import { activitySearchRepository } from './activity-search.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -19,6 +20,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     suppressions: suppressionsRepository(db),
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
+    activity: activitySearchRepository(db),
   };
 }
 
