@@ -40,7 +40,7 @@ function isValidDomainLabel(label: string): boolean {
   return ascii !== '' && !ascii.includes('.') && ascii.length <= MAX_LABEL_OCTETS;
 }
 
-function isValidDomain(domain: string): boolean {
+export function isValidDomain(domain: string): boolean {
   if (domain.startsWith('[') && domain.endsWith(']')) {
     const literal = domain.slice(1, -1);
     if (IPV4.test(literal)) return true;

@@ -8,6 +8,7 @@ import { emailEndpoints } from './email.js';
 import { sandboxEndpoints } from './sandbox.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
+import { suppressionEndpoints } from './suppressions.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -18,4 +19,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...activityEndpoints,
   ...sandboxEndpoints,
   ...archiveEndpoints,
+  ...suppressionEndpoints,
 ];
