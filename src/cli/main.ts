@@ -13,6 +13,7 @@ import { registerServeCommand } from './serve.js';
 import { registerUserCommands } from './user.js';
 import { registerBenchCommand } from './bench.js';
 import { registerQueueCommands } from './queue.js';
+import { registerSuppressionCommands } from './suppression.js';
 
 // src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerUserCommands(program);
   registerBenchCommand(program);
   registerQueueCommands(program);
+  registerSuppressionCommands(program);
   return program;
 }
 
