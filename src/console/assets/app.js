@@ -10,6 +10,7 @@ import * as apiKeys from './pages/api-keys.js';
 import * as pools from './pages/pools.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
+import * as suppressions from './pages/suppressions.js';
 import * as userForm from './pages/user-form.js';
 import * as users from './pages/users.js';
 
@@ -29,6 +30,7 @@ const ROUTES = [
   ['sandbox/:emailId', sandbox.renderMessage],
   ['archive', archive.renderList],
   ['archive/:emailId', archive.renderMessage],
+  ['suppressions', suppressions.renderPage],
 ];
 
 const NAV = [
@@ -39,6 +41,7 @@ const NAV = [
   ['activity', 'Activity'],
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
+  ['suppressions', 'Suppressions'],
 ];
 
 const main = document.getElementById('main');
