@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-events-suppressions.js';
 import * as m004 from './migrations/004-secrets.js';
 import * as m005 from './migrations/005-archive.js';
 import * as m012 from './migrations/012-parity.js';
+import * as m013 from './migrations/013-templates.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-secrets': m004,
   '005-archive': m005,
   '012-parity': m012,
+  '013-templates': m013,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -127,6 +127,21 @@ export interface EventRollupsTable {
   count: ColumnType<number | string, number, number>;
 }
 
+/** An email template (SPEC §8). */
+export interface TemplatesTable {
+  account_id: string;
+  id: string;
+  name: string;
+  subject: string;
+  html_body: string;
+  text_body: string;
+  /** JSON object. */
+  variables: string;
+  /** JSON list. */
+  tags: string;
+  updated_at: string;
+}
+
 export interface SecretsTable {
   name: string;
   /** base64 */
@@ -162,4 +177,5 @@ export interface Database {
   archived_messages: ArchivedMessagesTable;
   event_messages: EventMessagesTable;
   event_rollups: EventRollupsTable;
+  templates: TemplatesTable;
 }

@@ -9,6 +9,7 @@ import { sandboxEndpoints } from './sandbox.js';
 import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 import { suppressionEndpoints } from './suppressions.js';
+import { templateEndpoints } from './templates.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -20,4 +21,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...sandboxEndpoints,
   ...archiveEndpoints,
   ...suppressionEndpoints,
+  ...templateEndpoints,
 ];

@@ -10,6 +10,7 @@ import { smtpUsersRepository } from './smtp-users.js';
 import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
 import { activitySearchRepository } from './activity-search.js';
+import { templatesRepository } from './templates.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -21,6 +22,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     archive: archiveRepository(db),
     sendingLimits: sendingLimitsRepository(db, dialect),
     activity: activitySearchRepository(db),
+    templates: templatesRepository(db),
   };
 }
 
