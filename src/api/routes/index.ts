@@ -10,6 +10,7 @@ import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 import { suppressionEndpoints } from './suppressions.js';
 import { templateEndpoints } from './templates.js';
+import { emailBatchEndpoints } from './email-batch.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -22,4 +23,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...archiveEndpoints,
   ...suppressionEndpoints,
   ...templateEndpoints,
+  ...emailBatchEndpoints,
 ];
