@@ -11,6 +11,7 @@ import { subaccountEndpoints } from './subaccounts.js';
 import { suppressionEndpoints } from './suppressions.js';
 import { templateEndpoints } from './templates.js';
 import { emailBatchEndpoints } from './email-batch.js';
+import { statsEndpoints } from './stats.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -24,4 +25,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...suppressionEndpoints,
   ...templateEndpoints,
   ...emailBatchEndpoints,
+  ...statsEndpoints,
 ];

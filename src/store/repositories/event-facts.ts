@@ -23,12 +23,18 @@ interface FactSource {
   date?: Date;
   emailId: string;
   username: string;
+  reason?: string | null;
   message?: EventMessage;
 }
 
 /** The UTC day of an event, as rollups key it. */
 export function rollupDay(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+/** The rollup key of an event: its name, and for `rejected` its reason too ("rejected:suppressed"). */
+export function rollupEvent(event: string, reason?: string | null): string {
+  return event === 'rejected' && reason ? `rejected:${reason}` : event;
 }
 
 export async function recordEventFacts(db: Kysely<Database>, events: FactSource[]): Promise<void> {
@@ -55,10 +61,11 @@ export async function recordEventFacts(db: Kysely<Database>, events: FactSource[
       });
     }
     const day = rollupDay(e.date ?? new Date());
-    const key = JSON.stringify([e.accountId, e.username, day, e.event]);
+    const event = rollupEvent(e.event, e.reason);
+    const key = JSON.stringify([e.accountId, e.username, day, event]);
     const row = counts.get(key);
     if (row) row.count += 1;
-    else counts.set(key, { account_id: e.accountId, username: e.username, day, event: e.event, count: 1 });
+    else counts.set(key, { account_id: e.accountId, username: e.username, day, event, count: 1 });
   }
   if (messages.size > 0) {
     await db

@@ -11,6 +11,7 @@ import { eventsRepository } from './events.js';
 import { suppressionsRepository } from './suppressions.js';
 import { activitySearchRepository } from './activity-search.js';
 import { templatesRepository } from './templates.js';
+import { statsRepository } from './stats.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -23,6 +24,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     sendingLimits: sendingLimitsRepository(db, dialect),
     activity: activitySearchRepository(db),
     templates: templatesRepository(db),
+    stats: statsRepository(db),
   };
 }
 
