@@ -15,6 +15,7 @@ import { registerBenchCommand } from './bench.js';
 import { registerQueueCommands } from './queue.js';
 import { registerDomainCommands } from './domain.js';
 import { registerRestrictionCommands } from './restrictions.js';
+import { registerSuppressionCommands } from './suppression.js';
 
 // src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerQueueCommands(program);
   registerDomainCommands(program);
   registerRestrictionCommands(program);
+  registerSuppressionCommands(program);
   return program;
 }
 

@@ -5,6 +5,7 @@ import type { AcceptListener, SpoolQueue } from '../spool/index.js';
 import type { NewEvent } from '../store/repositories/events.js';
 import type { EventRecorder } from './event-recorder.js';
 import { readHeaderBlock, subjectOf } from './header-block.js';
+import { messageFacts } from './message-facts.js';
 
 export interface AcceptedEventsDeps {
   queue: Pick<SpoolQueue, 'openBody'>;
@@ -23,9 +24,12 @@ export function acceptedEventsListener(deps: AcceptedEventsDeps): AcceptListener
     const headers = Promise.resolve(deps.queue.openBody(accepted.id)).then((body) => readHeaderBlock(body));
     deps.events.addLater(
       headers
-        .then(subjectOf)
-        .catch(() => '')
-        .then((subject) => {
+        .then(async (head) => ({
+          subject: subjectOf(head),
+          message: await messageFacts(head, envelope.recipients, accepted.size),
+        }))
+        .catch(() => ({ subject: '', message: undefined }))
+        .then(({ subject, message }) => {
           deps.onSubject?.(accepted.id, subject);
           const base = {
             accountId: envelope.accountId,
@@ -35,10 +39,12 @@ export function acceptedEventsListener(deps: AcceptedEventsDeps): AcceptListener
             sender: envelope.mailFrom,
             subject,
           };
-          const events: NewEvent[] = envelope.recipients.map((recipient) => ({
+          const events: NewEvent[] = envelope.recipients.map((recipient, i) => ({
             ...base,
             recipient,
             event: 'processed',
+            // The message's header facts, kept once (with its first event).
+            ...(i === 0 && message ? { message } : {}),
           }));
           if (envelope.sandbox) {
             for (const recipient of envelope.recipients)

@@ -7,10 +7,12 @@ import { apiException } from '../domain/errors.js';
 import { DEFAULT_SEARCH_LIMIT } from '../domain/schemas/activity.js';
 import type {
   ArchivedMessageResult,
+  ArchiveEmail,
   ArchiveSearchBody,
   ArchiveSearchResult,
   ArchiveView,
 } from '../domain/schemas/archive.js';
+import PostalMime from 'postal-mime';
 import type { MessageViewBody } from '../domain/schemas/sandbox.js';
 import { searchDateRange } from '../domain/search-dates.js';
 import { isMessageId } from '../spool/index.js';
@@ -61,6 +63,10 @@ export async function searchArchive(
   return { messages: page.items.map(toResult), continue_token: page.next };
 }
 
+/**
+ * One archived message, answered by /archive/email (SMTP2GO's shape, headers as one block) and by its
+ * alias /archive/view (Petrel's earlier shape, headers as a list): both are this one operation.
+ */
 export async function viewArchive(
   deps: OperationsDeps,
   caller: Caller,
@@ -86,10 +92,50 @@ export async function viewArchive(
     // Purged by the retention between the lookup and the read: gone, like any unknown id.
     throw noSuchMessage(body.email_id);
   }
-  const events = await deps.repos.events.forEmail(account.id, found.emailId);
+  const rows = await deps.repos.activity.search(
+    {
+      accountIds: [account.id],
+      emailId: found.emailId,
+      search: [],
+      usernames: [],
+      events: [],
+      latest: false,
+    },
+    { beforeKey: null, bySent: false, limit: 1000 },
+  );
+  const shape = {
+    accountNames: new Map([[account.id, account.name]]),
+    includeHeaders: false,
+    customHeaders: [],
+  };
+  const header = (name: string) => view.headers.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+  // The view's raw source is what the shared view code read (and bounded); attachments are listed from it.
+  const parsed = await PostalMime.parse(view.raw).catch(() => null);
+  const attachments = (parsed?.attachments ?? []).map((a) => ({
+    filename: a.filename ?? '',
+    mimetype: a.mimeType,
+    size: typeof a.content === 'string' ? a.content.length : a.content.byteLength,
+  }));
   return {
     ...view,
+    attachment_count: attachments.length,
+    attachments,
+    byte_count: found.size,
+    envelope_from: found.sender,
+    recipient: found.recipients.join(', '),
+    sender: parsed?.from?.address ?? header('from'),
+    sent: found.date,
+    subject: found.subject,
+    to: header('to'),
+    url: '',
     download_url: links.link({ kind: 'archive', accountId: account.id, emailId: found.emailId }),
-    events: events.map(toActivityEvent),
+    username: found.username,
+    events: rows.reverse().map((row) => toActivityEvent(row, shape)),
   };
+}
+
+/** /archive/email: the header block as text, as SMTP2GO answers it. */
+export function asArchiveEmail(view: ArchiveView): ArchiveEmail {
+  const { headers, ...rest } = view;
+  return { ...rest, headers: headers.map((h) => `${h.name}: ${h.value}`).join('\r\n') };
 }

@@ -18,6 +18,7 @@ import { MessageTooLargeError, SpoolFullError, type Spool } from '../spool/types
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
 import type { Reservation } from '../store/repositories/sending-limits.js';
 import { composeEmail } from './compose-email.js';
+import { renderSendTemplate } from './templates.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { readRawMessage } from './raw-message.js';
 import {
@@ -56,14 +57,23 @@ export interface SendContext {
 type SendOptions = Pick<SendEmailBody, 'subaccount_id' | 'schedule'>;
 
 export async function sendEmail(ctx: SendContext, body: SendEmailBody): Promise<SendResult> {
-  if (body.template_id !== undefined && body.template_id !== null && body.template_id !== '') {
-    throw fieldError(
-      'template_id',
-      'is not supported: Petrel has no templates; send text_body and/or html_body instead',
-    );
-  }
   checkOptions(body);
-  return send(ctx, body, composeEmail(body), sendBodyFields(body));
+  return send(ctx, body, composeEmail(await withTemplate(ctx, body)), sendBodyFields(body));
+}
+
+/** The request with its template (if it names one) rendered into subject, html_body and text_body. */
+async function withTemplate(
+  ctx: SendContext,
+  body: SendEmailBody,
+): Promise<SendEmailBody & { subject: string }> {
+  if (body.template_id === undefined || body.template_id === null || body.template_id === '') {
+    if (body.subject === undefined)
+      throw fieldError('subject', 'is required unless template_id names a template');
+    return { ...body, subject: body.subject };
+  }
+  const account = await actingAccount(ctx.deps, ctx.caller, body.subaccount_id);
+  const parts = await renderSendTemplate(ctx.deps, account.id, body.template_id, body.template_data);
+  return { ...body, ...parts };
 }
 
 export async function sendMime(ctx: SendContext, body: SendMimeBody): Promise<SendResult> {

@@ -162,7 +162,8 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     }
     // The account's SMTP IP allow list (SPEC §8): a login from elsewhere is answered as a wrong one.
     const outside = user && !delegates && !(await loginPermitted(deps.restrictions, user.accountId, ip));
-    if (outside) logger.warn({ ip, session: session.id }, 'SMTP login refused: address not on the SMTP IP allow list');
+    if (outside)
+      logger.warn({ ip, session: session.id }, 'SMTP login refused: address not on the SMTP IP allow list');
     if (!user || delegates || outside) {
       const blocked = deps.backoff.recordFailure(ip, token);
       deps.onAuthFailure?.();

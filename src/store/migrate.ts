@@ -10,6 +10,8 @@ import * as m006 from './migrations/006-api-request-counts.js';
 import * as m008 from './migrations/008-sender-domains.js';
 import * as m010 from './migrations/010-webhooks.js';
 import * as m011 from './migrations/011-restrictions.js';
+import * as m012 from './migrations/012-parity.js';
+import * as m013 from './migrations/013-templates.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -21,6 +23,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-sender-domains': m008,
   '010-webhooks': m010,
   '011-restrictions': m011,
+  '012-parity': m012,
+  '013-templates': m013,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

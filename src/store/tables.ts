@@ -98,6 +98,48 @@ export interface SuppressionsTable {
   reason: string;
   email_id: string | null;
   created_at: string;
+  block_description: string | null;
+}
+
+/** The header facts of one accepted message (SPEC §1.7), answered with each of its events. */
+export interface EventMessagesTable {
+  email_id: string;
+  account_id: string;
+  from_address: string;
+  from_full: string;
+  to_header: string;
+  cc_header: string;
+  bcc_header: string;
+  reply_to: string;
+  /** JSON list of the envelope recipients. */
+  recipients: string;
+  byte_size: ColumnType<number | string, number, number>;
+  headers: string;
+}
+
+/** Per-day event counts (SPEC §8 statistics), kept as events are written. */
+export interface EventRollupsTable {
+  account_id: string;
+  username: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  event: string;
+  count: ColumnType<number | string, number, number>;
+}
+
+/** An email template (SPEC §8). */
+export interface TemplatesTable {
+  account_id: string;
+  id: string;
+  name: string;
+  subject: string;
+  html_body: string;
+  text_body: string;
+  /** JSON object. */
+  variables: string;
+  /** JSON list. */
+  tags: string;
+  updated_at: string;
 }
 
 export interface SecretsTable {
@@ -143,6 +185,9 @@ export interface Database {
   ip_allow_lists: IpAllowListsTable;
   ip_allow_entries: IpAllowEntriesTable;
   ip_auth_entries: IpAuthEntriesTable;
+  event_messages: EventMessagesTable;
+  event_rollups: EventRollupsTable;
+  templates: TemplatesTable;
 }
 
 export interface ApiRequestCountsTable {

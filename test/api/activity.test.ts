@@ -7,6 +7,7 @@ import { newSortableId } from '../../src/security/sortable-id.js';
 import type { NewEvent } from '../../src/store/repositories/events.js';
 import { startTestNode, type TestNode } from '../helpers/node.js';
 import { assertFieldError, assertOk, insertSubaccount } from './api-assertions.js';
+import { answerFields } from './reference.js';
 
 interface Event {
   [field: string]: unknown;
@@ -16,10 +17,12 @@ interface Event {
 }
 interface Page {
   events: Event[];
+  total_events: number;
   continue_token: string | null;
 }
 
-const BASE_KEYS = ['date', 'email_id', 'event', 'recipient', 'sender', 'subject', 'username'];
+/** Every event has SMTP2GO's required fields (the reference's list); Petrel's own only where they apply. */
+const EVENT_KEYS = answerFields('/activity/search', ['events', '[]']);
 
 let node: TestNode;
 let subKey: string;
@@ -28,6 +31,7 @@ const SUB = `sub${randomBytes(3).toString('hex')}`;
 const EMAIL = newSortableId(Date.UTC(2031, 2, 1, 9));
 const T0 = Date.UTC(2031, 2, 1, 9, 0, 0);
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+const BOUNCE_EMAIL = newSortableId(T0 + 5 * 60_000);
 
 function event(e: Partial<NewEvent> & Pick<NewEvent, 'event'>): NewEvent {
   return {
@@ -63,7 +67,7 @@ before(async () => {
     event({
       event: 'hard-bounced',
       date: at(5),
-      emailId: newSortableId(T0 + 5 * 60_000),
+      emailId: BOUNCE_EMAIL,
       recipient: 'nobody@example.net',
       sender: 'billing@other.example',
       username: 'billing',
@@ -108,25 +112,26 @@ describe('POST /v3/activity/search', () => {
     ]);
     assert.equal(page.continue_token, null);
     const byName = new Map(page.events.map((e) => [e.event, e]));
-    assert.deepEqual(byName.get('processed'), {
-      event: 'processed',
-      date: '2031-03-01T09:00:00.000Z',
-      email_id: EMAIL,
-      username: 'Shop-Web',
-      sender: 'news@shop.example',
-      recipient: 'alice@example.org',
-      subject: 'Spring sale',
-    });
-    assert.deepEqual(
-      Object.keys(byName.get('delivered') ?? {}).sort(),
-      [...BASE_KEYS, 'host', 'smtp_response'].sort(),
-    );
+    const processed = byName.get('processed');
+    assert.deepEqual(Object.keys(processed ?? {}).sort(), EVENT_KEYS);
+    assert.equal(processed?.event, 'processed');
+    assert.equal(processed?.date, '2031-03-01T09:00:00.000Z');
+    assert.equal(processed?.email_id, EMAIL);
+    assert.equal(processed?.username, 'Shop-Web');
+    assert.equal(processed?.sender, 'news@shop.example');
+    assert.equal(processed?.recipient, 'alice@example.org');
+    assert.equal(processed?.subject, 'Spring sale');
+    assert.equal(processed?.reason, '');
+    assert.equal(processed?.subaccount_name, 'Test master');
+    assert.deepEqual(Object.keys(byName.get('delivered') ?? {}).sort(), EVENT_KEYS);
     assert.equal(byName.get('delivered')?.smtp_response, '250 2.0.0 queued as 1234');
     assert.equal(byName.get('delivered')?.host, 'mx.example.org');
     assert.deepEqual(
       Object.keys(byName.get('clicked') ?? {}).sort(),
-      [...BASE_KEYS, 'ip', 'url', 'user_agent'].sort(),
+      [...EVENT_KEYS, 'ip', 'url', 'user_agent'].sort(),
     );
+    assert.deepEqual(byName.get('clicked')?.metadata, { url: 'https://shop.example/sale' });
+    assert.equal(page.total_events, 6);
     assert.equal(byName.get('clicked')?.url, 'https://shop.example/sale');
     assert.equal(byName.get('opened')?.ip, '192.0.2.7');
     assert.equal(byName.get('opened')?.user_agent, 'Mail/1.0');
@@ -198,5 +203,88 @@ describe('POST /v3/activity/search', () => {
     assertFieldError(await call({ limit: 0 }), 'limit');
     assertFieldError(await call({ continue_token: 'bm90LWEtdG9rZW4' }), 'continue_token');
     assertFieldError(await call({ subaccount_id: 'not-mine' }), 'subaccount_id');
+  });
+});
+
+describe("POST /v3/activity/search with SMTP2GO's request fields", () => {
+  it('takes every request field the reference lists', async () => {
+    const { requestFields } = await import('./reference.js');
+    const body = Object.fromEntries(
+      requestFields('/activity/search').map((f) => [
+        f,
+        ['search_usernames', 'subaccounts', 'event_types', 'custom_headers'].includes(f)
+          ? []
+          : ['only_latest', 'only_latest_by_sent', 'include_headers'].includes(f)
+            ? false
+            : f === 'limit'
+              ? 10
+              : f === 'region'
+                ? 'us'
+                : '',
+      ]),
+    );
+    assert.equal((await search(body)).total_events, 6);
+  });
+
+  it("filters by search_email_id, search_usernames, search_subject and search with '|' alternatives", async () => {
+    assert.equal((await search({ search_email_id: EMAIL })).total_events, 5);
+    assert.deepEqual(names(await search({ search_usernames: ['nobody', 'BILLING'] })), ['hard-bounced']);
+    assert.deepEqual(names(await search({ search_subject: 'invo' })), ['hard-bounced']);
+    assert.deepEqual(names(await search({ search: 'invoice | BOB@' })), ['hard-bounced', 'rejected']);
+    assert.deepEqual(names(await search({ search: 'billing' })), ['hard-bounced']);
+    assert.equal((await search({ search: EMAIL })).total_events, 5);
+    assert.equal((await search({ search: ' | ' })).total_events, 6);
+    assert.equal((await search({ search: 'nothing-like-this' })).total_events, 0);
+  });
+
+  it('answers total_events over all pages', async () => {
+    const page = await search({ limit: 2 });
+    assert.equal(page.events.length, 2);
+    assert.equal(page.total_events, 6);
+    assert.notEqual(page.continue_token, null);
+  });
+
+  it('only_latest answers the newest event of each email; only_latest_by_sent orders them by email', async () => {
+    const latest = await search({ only_latest: true });
+    assert.deepEqual(
+      latest.events.map((e) => [e.event, e.email_id]),
+      [
+        ['hard-bounced', BOUNCE_EMAIL],
+        ['rejected', EMAIL],
+      ],
+    );
+    assert.equal(latest.total_events, 2);
+    const typed = await search({ only_latest: true, event_types: ['opened', 'delivered'] });
+    assert.deepEqual(names(typed), ['opened']);
+    const bySent = await search({ only_latest_by_sent: true, limit: 1 });
+    assert.equal(bySent.events.length, 1);
+    assert.equal(bySent.total_events, 2);
+    const next = await search({ only_latest_by_sent: true, limit: 1, continue_token: bySent.continue_token });
+    assert.deepEqual([bySent.events[0]?.email_id, next.events[0]?.email_id], [BOUNCE_EMAIL, EMAIL]);
+    assert.equal(next.continue_token, null);
+  });
+
+  it('subaccounts lists the subaccounts searched; one not of this account is refused', async () => {
+    const page = await search({ subaccounts: [SUB] });
+    assert.deepEqual(
+      page.events.map((e) => [e.recipient, e.subaccount_name]),
+      [['sub-reader@example.org', `Subaccount ${SUB}`]],
+    );
+    assertFieldError(await node.call('/activity/search', { subaccounts: ['someone-else'] }), 'subaccounts');
+    assertFieldError(
+      await node.call('/activity/search', { subaccounts: [SUB] }, { key: subKey }),
+      'subaccounts',
+    );
+  });
+
+  it('refuses wrong types naming the field', async () => {
+    const call = (body: Record<string, unknown>) => node.call('/activity/search', body);
+    assertFieldError(await call({ only_latest: 'yes' }), 'only_latest');
+    assertFieldError(await call({ include_headers: 1 }), 'include_headers');
+    assertFieldError(await call({ search_usernames: 'billing' }), 'search_usernames');
+    assertFieldError(await call({ custom_headers: [7] }), 'custom_headers.0');
+    assertFieldError(await call({ search: 42 }), 'search');
+    // Unknown fields are ignored (SPEC §1.2).
+    assert.equal((await search({ version: 1, something_else: true })).total_events, 6);
   });
 });

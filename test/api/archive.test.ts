@@ -10,6 +10,7 @@ import { archiveRepository } from '../../src/store/repositories/archive.js';
 import { DAY, archiveMessage, mime, nodeArchiver, queued as queuedFor } from '../archive/fixtures.js';
 import { startTestNode, type TestNode } from '../helpers/node.js';
 import { CODES, assertError, assertFieldError, assertOk, insertSubaccount } from './api-assertions.js';
+import { answerFields } from './reference.js';
 
 interface Listed {
   email_id: string;
@@ -163,17 +164,29 @@ describe('POST /v3/archive/view', () => {
       },
     ]);
     const view = assertOk<View>(await node.call('/archive/view', { email_id: m.id }));
-    assert.deepEqual(Object.keys(view).sort(), [
-      'download_url',
-      'email_id',
-      'events',
-      'headers',
-      'html_body',
-      'raw',
-      'size',
-      'text_body',
-      'truncated',
-    ]);
+    // SMTP2GO's fields (the reference's /archive/email) and Petrel's bodies, raw source and events.
+    const expectedKeys = [
+      ...new Set([
+        ...answerFields('/archive/email', [], 'all'),
+        'download_url',
+        'events',
+        'html_body',
+        'raw',
+        'size',
+        'text_body',
+        'truncated',
+      ]),
+    ].sort();
+    assert.deepEqual(Object.keys(view).sort(), expectedKeys);
+    const email = assertOk<Record<string, unknown>>(await node.call('/archive/email', { email_id: m.id }));
+    assert.deepEqual(Object.keys(email).sort(), expectedKeys);
+    assert.equal(typeof email.headers, 'string');
+    assert.match(email.headers as string, /^Received: /);
+    assert.match(email.headers as string, /\r\nSubject: Order shipped\r\n/);
+    assert.equal(email.subject, 'Order shipped');
+    assert.equal(email.byte_count, body.length);
+    assert.equal(email.sent, new Date(m.receivedAt).toISOString());
+    assert.deepEqual(email.events, view.events);
     assert.equal(view.email_id, m.id);
     assert.equal(view.raw, body.toString('utf8'));
     assert.deepEqual(
@@ -186,7 +199,7 @@ describe('POST /v3/archive/view', () => {
     assert.deepEqual(
       view.events.map((e) => [e.event, e.recipient, e.smtp_response]),
       [
-        ['processed', 'alice@example.org', undefined],
+        ['processed', 'alice@example.org', ''],
         ['delivered', 'alice@example.org', '250 ok'],
       ],
     );

@@ -1,7 +1,12 @@
 // /v3/archive/search and /v3/archive/view: archived messages of senders with archive_enabled (SPEC §3.2).
-import { ArchiveSearchBody, ArchiveSearchResult, ArchiveView } from '../../domain/schemas/archive.js';
+import {
+  ArchiveEmail,
+  ArchiveSearchBody,
+  ArchiveSearchResult,
+  ArchiveView,
+} from '../../domain/schemas/archive.js';
 import { MessageViewBody } from '../../domain/schemas/sandbox.js';
-import { searchArchive, viewArchive } from '../../operations/archive.js';
+import { asArchiveEmail, searchArchive, viewArchive } from '../../operations/archive.js';
 import { endpoint } from '../endpoint.js';
 
 const TAG = 'Archive';
@@ -16,9 +21,26 @@ export const archiveEndpoints = [
     handler: (ctx, body) => searchArchive(ctx.deps, ctx.caller, body),
   }),
   endpoint({
+    path: '/archive/email',
+    tag: TAG,
+    summary: 'One archived message as SMTP2GO answers it (headers as one block), with its bodies and events',
+    body: MessageViewBody,
+    response: ArchiveEmail,
+    handler: async (ctx, body) =>
+      asArchiveEmail(
+        await viewArchive(
+          ctx.deps,
+          ctx.caller,
+          { dataDir: ctx.config.dataDir, hostname: ctx.config.hostname },
+          body,
+          ctx.downloadLinks,
+        ),
+      ),
+  }),
+  endpoint({
     path: '/archive/view',
     tag: TAG,
-    summary: 'Download one archived message (headers, bodies, raw source) with its events',
+    summary: 'Alias of /archive/email with the header fields as a list (Petrel before SMTP2GO parity)',
     body: MessageViewBody,
     response: ArchiveView,
     handler: (ctx, body) =>

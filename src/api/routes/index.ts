@@ -11,6 +11,10 @@ import { smtpUserEndpoints } from './smtp-users.js';
 import { subaccountEndpoints } from './subaccounts.js';
 import { webhookEndpoints } from './webhooks.js';
 import { restrictionEndpoints } from './restrictions.js';
+import { suppressionEndpoints } from './suppressions.js';
+import { templateEndpoints } from './templates.js';
+import { emailBatchEndpoints } from './email-batch.js';
+import { statsEndpoints } from './stats.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -25,4 +29,8 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...singleSenderEndpoints,
   ...webhookEndpoints,
   ...restrictionEndpoints,
+  ...suppressionEndpoints,
+  ...templateEndpoints,
+  ...emailBatchEndpoints,
+  ...statsEndpoints,
 ];

@@ -12,6 +12,7 @@ import * as pools from './pages/pools.js';
 import * as restrictions from './pages/restrictions.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
+import * as suppressions from './pages/suppressions.js';
 import * as userForm from './pages/user-form.js';
 import * as users from './pages/users.js';
 import * as webhooks from './pages/webhooks.js';
@@ -37,6 +38,7 @@ const ROUTES = [
   ['webhooks/new', webhooks.renderAdd],
   ['webhooks/:id', webhooks.renderDetail],
   ['restrictions', restrictions.renderPage],
+  ['suppressions', suppressions.renderPage],
 ];
 
 const NAV = [
@@ -50,6 +52,7 @@ const NAV = [
   ['domains', 'Sender domains'],
   ['webhooks', 'Webhooks'],
   ['restrictions', 'Restrictions'],
+  ['suppressions', 'Suppressions'],
 ];
 
 const main = document.getElementById('main');

@@ -44,8 +44,36 @@ export const ArchiveSearchResult = Type.Object({
 });
 export type ArchiveSearchResult = Static<typeof ArchiveSearchResult>;
 
-export const ArchiveView = Type.Object({
-  ...StoredMessageFields,
+/** SMTP2GO's answer (reference path /archive/email), besides `headers`. */
+const ArchiveEmailFields = {
+  attachment_count: Type.Integer(),
+  attachments: Type.Array(
+    Type.Object({
+      filename: Type.String(),
+      mimetype: Type.String(),
+      size: Type.Integer({ description: 'Bytes' }),
+    }),
+  ),
+  byte_count: Type.Integer({ description: 'Bytes of the message as stored' }),
+  envelope_from: Type.String({ description: 'The envelope sender' }),
+  recipient: Type.String({ description: 'The envelope recipients, comma-separated' }),
+  sender: Type.String({ description: 'The address in the From header' }),
+  sent: Type.String({ description: 'ISO 8601, when the message was accepted' }),
+  subject: Type.String(),
+  to: Type.String({ description: 'The To header' }),
+  url: Type.String({ description: "'' (Petrel serves the message in this answer, not at a download link)" }),
+  username: Type.String(),
   events: Type.Array(ActivityEvent, { description: "The message's events, oldest first" }),
+};
+
+/** /archive/view (Petrel's earlier path, an alias): headers as a list. */
+export const ArchiveView = Type.Object({ ...StoredMessageFields, ...ArchiveEmailFields });
+
+/** /archive/email: SMTP2GO's answer, headers as the header block, plus the bodies and the events. */
+export const ArchiveEmail = Type.Object({
+  ...StoredMessageFields,
+  ...ArchiveEmailFields,
+  headers: Type.String({ description: 'The header fields, one per line (unfolded, decoded)' }),
 });
+export type ArchiveEmail = Static<typeof ArchiveEmail>;
 export type ArchiveView = Static<typeof ArchiveView>;

@@ -114,12 +114,14 @@ export const SendEmailBody = Type.Object({
   to: AddressList('Recipients', 1),
   cc: Type.Optional(AddressList('Carbon-copy recipients')),
   bcc: Type.Optional(AddressList('Blind carbon-copy recipients (envelope only, no header)')),
-  subject: Type.String({
-    maxLength: 998,
-    pattern: '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f]*$',
-    patternHint: 'one line of text (no line breaks or other control characters)',
-    description: 'The subject',
-  }),
+  subject: Type.Optional(
+    Type.String({
+      maxLength: 998,
+      pattern: '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f]*$',
+      patternHint: 'one line of text (no line breaks or other control characters)',
+      description: 'The subject (required unless template_id is given, which sets it)',
+    }),
+  ),
   text_body: Type.Optional(Nullable(Type.String({ description: 'The plain-text body' }))),
   html_body: Type.Optional(Nullable(Type.String({ description: 'The HTML body' }))),
   custom_headers: Type.Optional(
@@ -140,7 +142,17 @@ export const SendEmailBody = Type.Object({
     }),
   ),
   template_id: Type.Optional(
-    Nullable(Type.String({ maxLength: 200, description: 'Not supported: Petrel has no templates' })),
+    Nullable(
+      Type.String({
+        maxLength: 200,
+        description: 'A template of the account (/template/add): it sets subject, html_body and text_body',
+      }),
+    ),
+  ),
+  template_data: Type.Optional(
+    Type.Unknown({
+      description: 'The values of the template variables: an object, or the same as a JSON string',
+    }),
   ),
   version: Type.Optional(
     Type.Integer({ description: "Accepted and ignored (SMTP2GO's PHP client sends 1)" }),

@@ -4,6 +4,7 @@ import type { EventName } from '../../domain/schemas/activity.js';
 import { newSortableId } from '../../security/sortable-id.js';
 import type { Database, EventsTable } from '../tables.js';
 import { enqueueWebhookCalls } from './webhook-calls.js';
+import { recordEventFacts, type EventMessage } from './event-facts.js';
 
 export type { EventName } from '../../domain/schemas/activity.js';
 
@@ -25,6 +26,8 @@ export interface NewEvent {
   url?: string | null;
   userAgent?: string | null;
   ip?: string | null;
+  /** Header facts of the message (on `processed` events), kept once per message. */
+  message?: EventMessage;
 }
 
 export interface EventSearch {
@@ -74,6 +77,8 @@ export function eventsRepository(db: Kysely<Database>) {
       const rows = events.map(toRow);
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('events').values(rows).execute();
+        // Statistics rollups and message facts (SPEC §8), kept with the events they count.
+        await recordEventFacts(trx, events);
         // Webhook calls owed for these events: written with them, so none is lost or invented (SPEC §7).
         await enqueueWebhookCalls(trx, rows);
       });

@@ -16,6 +16,9 @@ import { webhooksRepository } from './webhooks.js';
 import { addressListsRepository } from './address-lists.js';
 import { ipAllowListsRepository } from './ip-allow-lists.js';
 import { ipAuthRepository } from './ip-auth.js';
+import { activitySearchRepository } from './activity-search.js';
+import { templatesRepository } from './templates.js';
+import { statsRepository } from './stats.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -33,6 +36,9 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     addressLists: addressListsRepository(db),
     ipAllowLists: ipAllowListsRepository(db),
     ipAuth: ipAuthRepository(db),
+    activity: activitySearchRepository(db),
+    templates: templatesRepository(db),
+    stats: statsRepository(db),
   };
 }
 

@@ -1,0 +1,73 @@
+// Renders an email template (SPEC §8) with Handlebars: the subject and text body as plain text, the HTML
+// body HTML-escaped ({{value}} escapes, {{{value}}} does not, as Handlebars defines). One private
+// Handlebars instance with no helpers beyond the built-in ones; prototype access stays off (its default).
+import Handlebars from 'handlebars';
+import { fieldError } from '../domain/errors.js';
+
+const engine = Handlebars.create();
+
+/** Data for a template: an object, or the same as a JSON string (SMTP2GO's type is string). */
+export type TemplateData = Record<string, unknown>;
+
+export interface TemplateParts {
+  subject: string;
+  html_body: string;
+  text_body: string;
+}
+
+/** Refuses a part that Handlebars cannot compile, naming its field. */
+export function checkTemplateSyntax(field: string, source: string): void {
+  try {
+    engine.precompile(source, { strict: false });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : 'a syntax error';
+    throw fieldError(field, `is not a valid Handlebars template: ${reason}`);
+  }
+}
+
+/** template_data as an object: given as one, or as a JSON string of one. */
+export function parseTemplateData(value: unknown): TemplateData {
+  if (value === undefined || value === null || value === '') return {};
+  let data: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      data = JSON.parse(value) as unknown;
+    } catch {
+      throw fieldError(
+        'template_data',
+        'must be an object, or a JSON string of one; found text that is not JSON',
+      );
+    }
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw fieldError(
+      'template_data',
+      `must be an object, or a JSON string of one; found ${Array.isArray(data) ? 'a list' : typeof data}`,
+    );
+  }
+  return data as TemplateData;
+}
+
+function render(field: string, source: string, data: TemplateData, escape: boolean): string {
+  try {
+    return engine.compile(source, { noEscape: !escape, strict: false })(data);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : 'an error';
+    throw fieldError(field, `could not be rendered: ${reason}`);
+  }
+}
+
+/** The parts filled in with `data` (over the template's own defaults). */
+export function renderTemplate(
+  parts: TemplateParts,
+  defaults: TemplateData,
+  data: TemplateData,
+): TemplateParts {
+  const values = { ...defaults, ...data };
+  return {
+    // One line: a value with a line break must not end the Subject header.
+    subject: render('template_id', parts.subject, values, false).replace(/[\r\n]+/g, ' '),
+    html_body: render('template_id', parts.html_body, values, true),
+    text_body: render('template_id', parts.text_body, values, false),
+  };
+}
