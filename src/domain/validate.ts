@@ -162,3 +162,20 @@ function toValidationError(error: ErrorObject): ValidationError {
       return fieldError(field, `is not valid (${error.message ?? error.keyword}), found ${found}`);
   }
 }
+
+/**
+ * How deeply `value` nests lists and objects (a scalar is 0), counted iteratively and given up past
+ * `limit`: free-form fields (template variables) must not reach code that recurses (JSON.stringify).
+ */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}

@@ -1,6 +1,7 @@
 // Email templates (SPEC §8): add, edit, view, search and delete an account's templates; and the template
 // an email/send names by template_id, rendered with its template_data.
 import { apiException, fieldError } from '../domain/errors.js';
+import { nestingDepth } from '../domain/validate.js';
 import type {
   TemplateAddBody,
   TemplateEditBody,
@@ -48,6 +49,19 @@ export function toTemplateResult(row: TemplateRow): TemplateResult {
   };
 }
 
+// Template variables are plain data for Handlebars: a few levels deep at most in any real template.
+const MAX_VARIABLE_DEPTH = 32;
+
+/** Refuses variables nested beyond MAX_VARIABLE_DEPTH (they would exhaust the stack when stored). */
+function checkVariables(field: string, value: unknown): void {
+  const depth = nestingDepth(value, MAX_VARIABLE_DEPTH);
+  if (depth > MAX_VARIABLE_DEPTH)
+    throw fieldError(
+      field,
+      `may nest lists and objects at most ${MAX_VARIABLE_DEPTH} levels deep, found more`,
+    );
+}
+
 function checkParts(parts: Partial<TemplateParts>): void {
   for (const field of ['subject', 'html_body', 'text_body'] as const) {
     const source = parts[field];
@@ -62,6 +76,7 @@ export async function addTemplate(
 ): Promise<TemplateResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
   checkParts(body);
+  checkVariables('template_variables', body.template_variables);
   const row: TemplateRow = {
     account_id: account.id,
     id: body.id,
@@ -88,6 +103,7 @@ export async function editTemplate(
   const current = await deps.repos.templates.find(account.id, body.id);
   if (!current) throw noSuchTemplate(body.id);
   checkParts(body);
+  checkVariables('template_variables', body.template_variables);
   const newId = body.new_id ?? current.id;
   if (newId !== current.id && (await deps.repos.templates.find(account.id, newId))) {
     throw fieldError('new_id', `is already the id of another template of this account, found '${newId}'`);
@@ -173,6 +189,7 @@ export async function renderSendTemplate(
   templateData: unknown,
 ): Promise<TemplateParts> {
   const data = parseTemplateData(templateData);
+  checkVariables('template_data', data);
   const found = await deps.repos.templates.find(accountId, templateId);
   if (!found) {
     throw fieldError(

@@ -59,6 +59,9 @@ const CANDIDATES: unknown[] = [
   ['x'],
   [],
   {},
+  // Enumerations and shapes later endpoints require (allowed_senders' mode, email/batch's emails).
+  'whitelist',
+  [{}],
 ];
 
 /** The required fields of a schema, each with a value its own schema accepts: what reaches the handler. */

@@ -59,9 +59,12 @@ describe('console: sender domains', { skip: skipWithoutChromium }, () => {
     dns.zone[dkimName] = { TXT: [dkimValue] };
     dns.zone[`${row.rpath_selector}.shop.example`] = { CNAME: 'elsewhere.example' };
     await section.getByRole('button', { name: 'Verify now' }).click();
-    await page.waitForFunction(
-      "document.querySelector('section.domain tbody tr td:nth-child(5)')?.textContent === 'Verified'",
-    );
+    // A locator, not waitForFunction: the console's CSP forbids the eval a string predicate needs.
+    await page
+      .locator('section.domain tbody tr')
+      .first()
+      .locator('td:nth-child(5)', { hasText: /^Verified$/ })
+      .waitFor();
     const again = page.getByRole('region', { name: 'shop.example' }).locator('tbody tr');
     assert.equal(await again.nth(0).locator('td').nth(5).textContent(), '');
     assert.equal(await again.nth(1).locator('td').nth(4).textContent(), 'Not verified');

@@ -242,7 +242,7 @@ describe('console: SMTP users', { skip: skipWithoutChromium }, () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'SMTP users' }).waitFor();
     const reached: string[] = [];
-    for (let i = 0; i < 18; i += 1) {
+    for (let i = 0; i < 24; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate<{ tag: string; name: string; outline: string }>(
         '({ tag: document.activeElement.tagName, ' +

@@ -4,7 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { WEBHOOK_EVENTS } from '../../webhooks/event-payload.js';
 import { CommonRequestFields, StringEnum } from './common.js';
 
-const WebhookId = Type.Integer({ minimum: 1, description: 'The ID of the webhook' });
+// Webhook ids are PostgreSQL integers (serial): a larger number can name none.
+const WebhookId = Type.Integer({ minimum: 1, maximum: 2147483647, description: 'The ID of the webhook' });
 
 const Fields = {
   url: Type.String({ minLength: 1, maxLength: 2000, description: 'The http or https URL to call' }),

@@ -112,7 +112,10 @@ export function suppressionsRepository(db: Kysely<Database>) {
         .execute();
       const byEntry = new Map<string, SuppressionReason>();
       for (const row of rows) {
-        const reason: SuppressionReason = row.reason === 'unsubscribed' ? 'unsubscribed' : 'suppressed';
+        // A complaint keeps its own reason (the rejected event says `spam`); bounces and manual entries
+        // read as `suppressed`.
+        const reason: SuppressionReason =
+          row.reason === 'unsubscribed' || row.reason === 'spam' ? row.reason : 'suppressed';
         if (!byEntry.has(row.recipient) || reason === 'unsubscribed') byEntry.set(row.recipient, reason);
       }
       for (const address of lower) {
