@@ -54,6 +54,7 @@ const config = loadConfig({
     PETREL_DATA_DIR: dataDir,
     PETREL_HTTP_LISTEN: '127.0.0.1:0',
     PETREL_SMTP_LISTEN: '127.0.0.1:0',
+    PETREL_INBOUND_LISTEN: '127.0.0.1:0',
     PETREL_SMTPS_LISTEN: '127.0.0.1:0',
     PETREL_HOSTNAME: 'petrel.bench',
     PETREL_LOG_LEVEL: 'warn',

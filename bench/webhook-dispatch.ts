@@ -51,6 +51,7 @@ if (args.receiver) {
       PETREL_DATA_DIR: dataDir,
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTP_LISTEN: '127.0.0.1:0',
+      PETREL_INBOUND_LISTEN: '127.0.0.1:0',
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
       PETREL_LOG_LEVEL: 'warn',
       PETREL_DELIVERY_CONCURRENCY: '0',

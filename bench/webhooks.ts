@@ -106,6 +106,7 @@ async function runArm(arm: 'off' | 'on'): Promise<ArmResult> {
     PETREL_DATA_DIR: dataDir,
     PETREL_HTTP_LISTEN: `127.0.0.1:${httpPort}`,
     PETREL_SMTP_LISTEN: `127.0.0.1:${smtpPort}`,
+    PETREL_INBOUND_LISTEN: '127.0.0.1:0',
     PETREL_SMTPS_LISTEN: `127.0.0.1:${smtpsPort}`,
     PETREL_HOSTNAME: 'petrel-bench.test',
     PETREL_LOG_LEVEL: 'warn',

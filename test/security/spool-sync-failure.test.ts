@@ -46,6 +46,7 @@ before(async () => {
       PETREL_DATA_DIR: dataDir,
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
       PETREL_SMTP_LISTEN: '127.0.0.1:0',
+      PETREL_INBOUND_LISTEN: '127.0.0.1:0',
       PETREL_SMTPS_LISTEN: '127.0.0.1:0',
       PETREL_HOSTNAME: 'petrel.test',
       PETREL_LOG_LEVEL: 'silent',

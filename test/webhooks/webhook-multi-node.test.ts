@@ -50,6 +50,7 @@ test(
               PETREL_DATABASE_URL: TEST_DATABASE_URL!,
               PETREL_HTTP_LISTEN: '127.0.0.1:0',
               PETREL_SMTP_LISTEN: '127.0.0.1:0',
+              PETREL_INBOUND_LISTEN: '127.0.0.1:0',
               PETREL_SMTPS_LISTEN: '127.0.0.1:0',
               PETREL_HOSTNAME: 'petrel.test',
               PETREL_LOG_LEVEL: 'silent',
