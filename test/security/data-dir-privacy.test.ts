@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
+import { openSqliteDatabase } from '../../src/store/sqlite/driver.js';
 import { signToken } from '../../src/tracking/tokens.js';
 import { TRACKING_PATHS } from '../../src/tracking/tracking-urls.js';
 import {
@@ -126,7 +126,8 @@ describe('a copy of the database alone', { skip: TEST_DATABASE_URL !== null }, (
         );
         assert.equal(bytes.includes(Buffer.from(key.toString('hex'))), false, `${name} holds it in hex`);
       }
-      const db = new BetterSqlite3(join(copy, 'petrel.db'), { readonly: true });
+      // Through the runtime's driver (node:sqlite on Node 22/24, where better-sqlite3 is not built).
+      const db = openSqliteDatabase(join(copy, 'petrel.db'), { readonly: true });
       const row = db.prepare("select value from secrets where name = 'tracking-links'").get() as {
         value: string;
       };
