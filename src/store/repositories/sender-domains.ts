@@ -7,17 +7,17 @@ export type SenderDomainRow = Selectable<SenderDomainsTable>;
 export type SingleSenderRow = Selectable<SingleSenderEmailsTable>;
 
 /** What a DNS check found: the verified flags and statuses of the three records plus the advice. */
-export interface DomainCheck {
-  dkim_verified: number;
-  dkim_status: string;
-  rpath_verified: number;
-  rpath_status: string;
-  tracking_verified: number;
-  tracking_status: string;
-  spf_status: string;
-  dmarc_status: string;
-  checked_at: string;
-}
+export type DomainCheck = Pick<
+  SenderDomainRow,
+  | 'dkim_verified'
+  | 'dkim_status'
+  | 'rpath_verified'
+  | 'rpath_status'
+  | 'tracking_verified'
+  | 'tracking_status'
+  | 'spf_status'
+  | 'dmarc_status'
+> & { checked_at: string };
 
 export function senderDomainsRepository(db: Kysely<Database>) {
   return {
