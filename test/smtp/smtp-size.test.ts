@@ -1,9 +1,13 @@
 // Message size and memory (SPEC §2.5): a 50 MiB message is streamed to the spool while the server's
 // memory stays bounded, and over SIZE the answer is 552 5.3.4 with the session still usable after it.
+// Memory is checked twice: what the server still holds (sampled after full collections), which shows
+// the message is streamed on every runtime; and the peak resident size, which on Node 22+ also holds up
+// to 64 MiB of dropped buffers that V8 has not collected yet (docs/runtime.md, "Memory").
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PASSWORD, SmtpSession, acceptedId, line } from './clients.js';
 
@@ -27,22 +31,26 @@ function procStatusBytes(pid: number, field: string): number {
 describe('message size and memory', () => {
   let child: ChildProcessWithoutNullStreams;
   let served: ServedNode;
+  let lines: AsyncIterator<string>;
+
+  async function nextLine(): Promise<string> {
+    const next = await lines.next();
+    assert.ok(!next.done, 'the node process closed its output');
+    return next.value;
+  }
 
   before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', SERVE_NODE], {
+    child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVE_NODE], {
       env: process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stderr.resume();
-    served = await new Promise<ServedNode>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const newline = out.indexOf('\n');
-        if (newline >= 0) resolve(JSON.parse(out.slice(0, newline)) as ServedNode);
-      });
-      child.on('exit', (code) => reject(new Error(`the node process exited early (${code})`)));
-    });
+    const early = new Promise<never>((_resolve, reject) =>
+      child.once('exit', (code) => reject(new Error(`the node process exited early (${code})`))),
+    );
+    early.catch(() => undefined);
+    lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    served = JSON.parse(await Promise.race([nextLine(), early])) as ServedNode;
     const answer = await fetch(`${served.httpUrl}/v3/users/smtp/add`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-smtp2go-api-key': served.masterKey },
@@ -57,18 +65,44 @@ describe('message size and memory', () => {
     await exited;
   });
 
-  // Open (issue 17): on Node 24.21 the same intake grows the server by 67–74 MiB against 31.6 MiB on
-  // Node 20 (measured 2026-12-04); the bound is kept and the test skipped there until that is explained.
-  const nodeMajor = Number(process.versions.node.split('.')[0]);
-  const skip = nodeMajor >= 22 ? 'memory on Node 22+ is under investigation (issue 17)' : false;
-  test('a 50 MiB message is accepted while the server grows by less than 64 MiB', { skip }, async () => {
-    const pid = child.pid as number;
+  /** Sends one 50 MiB message in a new session; `during` wraps the streaming of its body. */
+  async function sendFiftyMiB(during: (stream: () => Promise<void>) => Promise<void>): Promise<void> {
     const session = new SmtpSession(served.smtp[0] as number);
     try {
       await session.step({ do: 'ehlo' });
       await session.step({ do: 'auth', user: 'big-sender', password: PASSWORD });
       await session.step({ do: 'cmd', line: 'MAIL FROM:<sender@example.com>' });
       await session.step({ do: 'cmd', line: 'RCPT TO:<one@example.com>' });
+      await during(async () => {
+        acceptedId(await session.step({ do: 'stream', size: 50 * MiB }));
+      });
+    } finally {
+      await session.close();
+    }
+  }
+
+  test('a 50 MiB message is accepted while the server holds less than 16 MiB of it', async (t) => {
+    await sendFiftyMiB(async (stream) => {
+      child.stdin.write('live-start\n');
+      await stream();
+      child.stdin.write('live-stop\n');
+    });
+    const live = JSON.parse(await nextLine()) as { liveGrowth: number; samples: number };
+    t.diagnostic(`held at most ${(live.liveGrowth / MiB).toFixed(1)} MiB more (${live.samples} samples)`);
+    assert.ok(live.samples > 0, 'memory was sampled while the message streamed');
+    assert.ok(
+      live.liveGrowth < 16 * MiB,
+      `the server held ${(live.liveGrowth / MiB).toFixed(1)} MiB more (${live.samples} samples)`,
+    );
+  });
+
+  // Peak resident size while a 50 MiB message streams, without the collections the test above forces.
+  // Node 20 measured 31.6–33.3 MiB; Node 24 70.9–72.2 MiB, where V8 lets dropped buffers reach 64 MiB
+  // before collecting them (2026-12-04). The allowance is that 64 MiB plus 64 MiB for everything else.
+  test('streaming a 50 MiB message grows the resident size by less than 128 MiB', async (t) => {
+    const pid = child.pid as number;
+    let growth = 0;
+    await sendFiftyMiB(async (stream) => {
       // Start the peak-RSS counter afresh ("5" resets VmHWM), so the peak measured is this message's.
       // Where the kernel refuses, VmHWM keeps the start-up peak: the check then only gets stricter.
       try {
@@ -77,14 +111,11 @@ describe('message size and memory', () => {
         // measured against the older peak
       }
       const baseline = procStatusBytes(pid, 'VmRSS');
-      const reply = await session.step({ do: 'stream', size: 50 * MiB });
-      const peak = procStatusBytes(pid, 'VmHWM');
-      acceptedId(reply);
-      const growth = peak - baseline;
-      assert.ok(growth < 64 * MiB, `the server grew by ${(growth / MiB).toFixed(1)} MiB`);
-    } finally {
-      await session.close();
-    }
+      await stream();
+      growth = procStatusBytes(pid, 'VmHWM') - baseline;
+    });
+    t.diagnostic(`resident size grew by ${(growth / MiB).toFixed(1)} MiB`);
+    assert.ok(growth < 128 * MiB, `the server's resident size grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 
   test('a declared SIZE over the limit is refused at MAIL FROM with 552 5.3.4', async () => {
