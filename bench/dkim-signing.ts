@@ -81,8 +81,10 @@ node.senderDomains.directory.forget();
 const smtpPort = node.smtp.ports.smtp[0] as number;
 // A warm-up (not counted), then ABBA BAAB so warm-up and drift weigh on both alike.
 const phases: ('warm-up' | 'off' | 'on')[] = ['warm-up', 'off', 'on', 'on', 'off', 'on', 'off', 'off', 'on'];
-const PER_MODE = 4;
-const totals = { on: { accepted: 0, delivered: 0 }, off: { accepted: 0, delivered: 0 } };
+const rates = {
+  on: { accepted: [] as number[], delivered: [] as number[] },
+  off: { accepted: [] as number[], delivered: [] as number[] },
+};
 console.log(`messages per phase ${MESSAGES}, sessions ${args.sessions}, size ${args.size} bytes`);
 for (const mode of phases) {
   const before = delivered;
@@ -108,17 +110,24 @@ for (const mode of phases) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const deliveredPerSecond = result.accepted / seconds;
   if (mode !== 'warm-up') {
-    totals[mode].accepted += result.acceptedPerSecond / PER_MODE;
-    totals[mode].delivered += deliveredPerSecond / PER_MODE;
+    rates[mode].accepted.push(result.acceptedPerSecond);
+    rates[mode].delivered.push(deliveredPerSecond);
   }
   console.log(
     `signing ${mode.padEnd(7)}: accepted ${result.accepted} at ${result.acceptedPerSecond.toFixed(0)} msg/s, ` +
       `delivered at ${deliveredPerSecond.toFixed(0)} msg/s, signed copies ${signed - signedBefore}, failed ${result.failed}`,
   );
 }
-const ratio = (k: 'accepted' | 'delivered') => totals.on[k] / totals.off[k];
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+    : (sorted[Math.floor(middle)] ?? 0);
+};
+const ratio = (k: 'accepted' | 'delivered') => median(rates.on[k]) / median(rates.off[k]);
 console.log(
-  `mean of four phases each: accepted on/off = ${ratio('accepted').toFixed(3)}, delivered on/off = ${ratio('delivered').toFixed(3)} ` +
+  `medians of four phases each: accepted on/off = ${ratio('accepted').toFixed(3)}, delivered on/off = ${ratio('delivered').toFixed(3)} ` +
     `(signing cost: ${((1 - ratio('delivered')) * 100).toFixed(1)} % of delivered msg/s)`,
 );
 await node.close();
