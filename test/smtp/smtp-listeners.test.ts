@@ -4,6 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,56 @@ import { loadTlsCredentials } from '../../src/smtp/tls-credentials.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestNode, type TestNode } from '../helpers/node.js';
 import { PASSWORD, acceptedId, addUser, dialogue, line, run, sendSteps } from './clients.js';
+
+/** Resolves with the text received on `socket` up to the end of the first complete reply with `code`. */
+function readReply(socket: Socket | TLSSocket, code: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('latin1');
+      if (new RegExp(`(^|\\n)${code} [^\\n]*\\r\\n$`).test(text)) {
+        socket.off('data', onData);
+        resolve(text);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+/**
+ * One TLS handshake with a listener (STARTTLS first unless implicit), offering `session` when given.
+ * Returns whether the server resumed it and the session ticket to offer next time (TLS 1.3 sends it
+ * after the handshake, so one EHLO round trip is made before it is read).
+ */
+async function handshake(
+  port: number,
+  implicit: boolean,
+  session?: Buffer,
+): Promise<{ reused: boolean; session: Buffer | undefined }> {
+  let secure: TLSSocket;
+  const options = { rejectUnauthorized: false, ...(session ? { session } : {}) };
+  if (implicit) {
+    secure = tlsConnect({ host: '127.0.0.1', port, ...options });
+    await readReply(secure, '220');
+  } else {
+    const plain = netConnect({ host: '127.0.0.1', port });
+    await readReply(plain, '220');
+    plain.write('EHLO resume.test\r\n');
+    await readReply(plain, '250');
+    plain.write('STARTTLS\r\n');
+    await readReply(plain, '220');
+    secure = tlsConnect({ socket: plain, ...options });
+    await new Promise((resolve) => secure.once('secureConnect', resolve));
+  }
+  let ticket: Buffer | undefined;
+  secure.on('session', (value: Buffer) => (ticket = value));
+  secure.write('EHLO resume.test\r\n');
+  await readReply(secure, '250');
+  const reused = secure.isSessionReused();
+  secure.end('QUIT\r\n');
+  return { reused, session: ticket ?? secure.getSession() };
+}
 
 /** DER of a PEM certificate, as hex: what smtplib reports as the peer's certificate. */
 function derHex(pem: string): string {
@@ -59,6 +111,19 @@ describe('SMTP listeners with the generated certificate', () => {
     const again = await loadTlsCredentials(node.config, createLogger('silent'));
     assert.equal(again.source, 'reused');
     assert.equal(again.cert, certPem);
+  });
+
+  test('a client offering its last TLS session resumes it, after STARTTLS and on implicit TLS', async () => {
+    for (const [listener, implicit] of [
+      [port, false],
+      [tlsPort, true],
+    ] as const) {
+      const first = await handshake(listener, implicit);
+      assert.equal(first.reused, false, 'a first handshake is a full one');
+      assert.ok(first.session, 'the server issued a session ticket');
+      const second = await handshake(listener, implicit, first.session);
+      assert.equal(second.reused, true, `resumed (${implicit ? 'implicit TLS' : 'STARTTLS'})`);
+    }
   });
 
   test('nodemailer sends over STARTTLS and over implicit TLS', async () => {
