@@ -3,7 +3,7 @@
 // time bound; collects accepted counts, failures by reply code and latencies.
 import { buildBenchMessage } from './message.js';
 import { summarize, type LatencySummary } from './percentiles.js';
-import { SmtpClient, SmtpProtocolError, type TlsMode } from './smtp-client.js';
+import { SmtpClient, SmtpProtocolError, TlsSessionCache, type TlsMode } from './smtp-client.js';
 
 export interface BenchOptions {
   host: string;
@@ -173,6 +173,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       next();
     });
 
+  const tlsSessions = new TlsSessionCache();
   const session = async (): Promise<void> => {
     let connectFailures = 0;
     while (!stopped && claimed < options.messages) {
@@ -183,6 +184,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           port: options.port,
           tls: options.tls,
           verifyCertificate: options.verifyCertificate,
+          tlsSessions,
           helo: options.helo,
           ...(options.user !== undefined ? { user: options.user, password: options.password ?? '' } : {}),
         });
