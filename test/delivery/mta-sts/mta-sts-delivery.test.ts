@@ -44,7 +44,7 @@ interface World {
   policyServer: PolicyServer;
   counts: { fetch: string[]; deferral: string[]; testing: string[] };
   logLines: () => { msg: string; [k: string]: unknown }[];
-  deliver: (recipients?: string[]) => Promise<RecipientResult[]>;
+  deliver: (recipients?: string[], domain?: string) => Promise<RecipientResult[]>;
 }
 
 async function withWorld(setup: Setup, run: (world: World) => Promise<void>): Promise<void> {
@@ -116,9 +116,9 @@ async function withWorld(setup: Setup, run: (world: World) => Promise<void>): Pr
       policyServer,
       counts,
       logLines: () => lines.map((l) => JSON.parse(l) as { msg: string }),
-      deliver: (recipients = ['buyer@far.test']) =>
+      deliver: (recipients = ['buyer@far.test'], domain = 'far.test') =>
         delivery.deliverToDomain({
-          domain: 'far.test',
+          domain,
           mailFrom: 'sender@shop.test',
           recipients,
           message: { sameForAll: true, open: () => Readable.from([MESSAGE]) },
@@ -374,6 +374,30 @@ test('with a smarthost MTA-STS does not apply: no TXT lookup, delivered', BOUND,
       assert.equal(peers[0]?.messages.length, 1);
       assert.ok(!dns.queries.some((q) => q.includes('_mta-sts')));
       assert.deepEqual(policyServer.requests, []);
+    },
+  ),
+);
+
+test('enforce: a connection left open by mail without a policy is not reused unverified', BOUND, () =>
+  withWorld(
+    {
+      mx: [[10, 'mx1.far.test', '127.0.0.62']],
+      policy: policy('enforce', 'mx1.far.test'),
+      // smtp-server's self-signed certificate: fine for opportunistic TLS, not for the policy.
+      peers: [{ host: '127.0.0.62', starttls: true }],
+    },
+    async ({ peers, deliver, dns, counts }) => {
+      // near.test (no policy) shares the MX: its delivery leaves an idle, unverified TLS session.
+      dns.zone['near.test'] = { MX: [{ preference: 10, exchange: 'mx1.far.test' }] };
+      const [near] = await deliver(['buyer@near.test'], 'near.test');
+      assert.equal(near?.outcome, 'delivered');
+      assert.equal(near?.tls, true);
+      const [far] = await deliver(['buyer@far.test']);
+      assert.equal(far?.outcome, 'deferred');
+      assert.equal(far?.enhancedCode, '4.7.5');
+      assert.deepEqual(peers[0]?.rcptCommands, ['buyer@near.test']);
+      assert.equal(peers[0]?.messages.length, 1);
+      assert.ok(counts.deferral.every((r) => r === 'tls') && counts.deferral.length >= 1);
     },
   ),
 );
