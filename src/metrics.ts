@@ -55,6 +55,24 @@ export function createMetrics() {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
+    mtaStsPolicyFetches: new Counter({
+      name: 'petrel_mta_sts_policy_fetches_total',
+      help: 'MTA-STS policies fetched over HTTPS, by result (ok, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    mtaStsDeferrals: new Counter({
+      name: 'petrel_mta_sts_deferrals_total',
+      help: 'Deliveries held back by an enforced MTA-STS policy, by reason (mx_mismatch, tls)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    mtaStsTestingFailures: new Counter({
+      name: 'petrel_mta_sts_testing_failures_total',
+      help: 'MTA-STS failures under a testing policy (delivered anyway), by reason (mx_mismatch, tls)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     queueRecipients: new Gauge({
       name: 'petrel_queue_recipients',
       help: "Recipients in this node's local queue, by state",

@@ -182,6 +182,13 @@ export async function startNode(
       const delivery = createOutboundDelivery(config, {
         logger,
         resolver: { mxPort: config.mxPort },
+        mtaSts: {
+          counters: {
+            fetch: (result) => metrics.mtaStsPolicyFetches.inc({ result }),
+            deferral: (reason) => metrics.mtaStsDeferrals.inc({ reason }),
+            testingFailure: (reason) => metrics.mtaStsTestingFailures.inc({ reason }),
+          },
+        },
         connectTimeoutMs: config.outboundConnectTimeoutSeconds * 1000,
         greetingTimeoutMs: config.outboundGreetingTimeoutSeconds * 1000,
         socketTimeoutMs: config.outboundSocketTimeoutSeconds * 1000,

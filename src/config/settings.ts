@@ -160,6 +160,13 @@ export const SETTINGS = [
     numberIn({ min: 1, max: 65535, integer: true }, 'a port number'),
     () => 25,
   ),
+  setting('mtaStsCaFile', 'PETREL_MTA_STS_CA_FILE', optionalString, () => null),
+  setting(
+    'mtaStsPolicyPort',
+    'PETREL_MTA_STS_POLICY_PORT',
+    numberIn({ min: 1, max: 65535, integer: true }, 'a port number'),
+    () => 443,
+  ),
   setting(
     'outboundConnectTimeoutSeconds',
     'PETREL_OUTBOUND_CONNECT_TIMEOUT_SECONDS',

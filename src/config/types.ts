@@ -77,6 +77,10 @@ export interface Config {
   deliveryPollSeconds: number;
   /** Port of the MX hosts delivered to (25; tests point it at their own peers). */
   mxPort: number;
+  /** MTA-STS: extra CAs (PEM file) trusted for policy fetches and MX certificates, beside the system's. */
+  mtaStsCaFile: string | null;
+  /** MTA-STS: port of the policy servers (443; tests point it at their own HTTPS server). */
+  mtaStsPolicyPort: number;
   /** Outbound SMTP: how long to wait for a TCP connection to an MX… */
   outboundConnectTimeoutSeconds: number;
   /** …for its greeting once connected… */

@@ -8,6 +8,7 @@ import { classifyReply } from './classify.js';
 import { ConnectionPool } from './connection-pool.js';
 import { IpPoolSelector } from './ip-pool.js';
 import { DestinationPolicy } from './destination-policy.js';
+import { createMtaStsGuard, type MtaStsGuard, type MtaStsSettings, type StsPlan } from './mta-sts/index.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
 import { openSession, type RecipientReply, type SmtpSession } from './smtp-session.js';
 import { formatReply } from './smtp-reply.js';
@@ -68,6 +69,8 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   hostname: string;
   ipPools: readonly IpPoolConfig[];
   resolver: MxResolver;
+  /** MTA-STS for MX delivery; null with a smarthost (the operator's relay decides its own TLS). */
+  mtaSts?: MtaStsGuard | null;
   logger?: Logger;
 }
 
@@ -130,8 +133,14 @@ export class OutboundDelivery {
       const route = await this.options.resolver.resolve(delivery.domain);
       if (route.kind === 'failed') setAll(unique, { stage: 'dns', reply: route.reply, where: NOWHERE });
       else {
-        const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results);
-        setAll(pending, failure);
+        const plan = this.options.mtaSts
+          ? await this.options.mtaSts.plan(delivery.domain, route.hosts, delivery.messageId)
+          : null;
+        if (plan?.kind === 'defer') setAll(unique, { stage: 'connect', reply: plan.reply, where: NOWHERE });
+        else {
+          const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results, plan);
+          setAll(pending, failure);
+        }
       }
     }
     for (const result of results.values()) this.log(delivery, result);
@@ -142,6 +151,7 @@ export class OutboundDelivery {
   close(): void {
     this.connections.close();
     this.options.resolver.close();
+    this.options.mtaSts?.close();
   }
 
   /** Tries the hosts in order; returns the recipients no host took a transaction for, and why. */
@@ -150,10 +160,12 @@ export class OutboundDelivery {
     delivery: DomainDelivery,
     recipients: string[],
     results: Map<string, RecipientResult>,
+    plan: StsPlan | null,
   ): Promise<{ pending: string[]; failure: Failure }> {
     let pending = recipients;
     const failures: Failure[] = [];
-    for (const host of hosts) {
+    const sts = this.options.mtaSts;
+    for (const host of plan?.kind === 'deliver' ? plan.hosts : hosts) {
       for (const address of host.addresses) {
         if (pending.length === 0) break;
         const source = this.pools.choose(delivery.ipPool, address);
@@ -172,13 +184,33 @@ export class OutboundDelivery {
           connectTimeoutMs: this.tuning.connectTimeoutMs,
           greetingTimeoutMs: this.tuning.greetingTimeoutMs,
           socketTimeoutMs: this.tuning.socketTimeoutMs,
+          ...(plan?.kind === 'deliver' ? { tls: plan.tls } : {}),
         });
         if (acquired.kind === 'failed') {
-          failures.push({ ...acquired, where: { ...where, localAddress: source.localAddress } });
+          const reply =
+            sts && plan ? sts.explainConnectFailure(plan, acquired, delivery.domain) : acquired.reply;
+          failures.push({
+            stage: acquired.stage,
+            reply,
+            where: { ...where, localAddress: source.localAddress },
+          });
           this.options.logger?.warn(
             { messageId: delivery.messageId, host: host.name, address, localAddress: source.localAddress },
-            `delivery: ${formatReply(acquired.reply)}`,
+            `delivery: ${formatReply(reply)}`,
           );
+          continue;
+        }
+        const refused =
+          sts && plan ? sts.checkSession(plan, acquired.session, delivery.domain, delivery.messageId) : null;
+        if (refused) {
+          // A reused session without a verified STARTTLS: not one byte of the message goes over it.
+          acquired.session.close();
+          this.connections.release(acquired.session);
+          failures.push({
+            stage: 'connect',
+            reply: refused,
+            where: { ...where, localAddress: source.localAddress },
+          });
           continue;
         }
         try {
@@ -266,21 +298,43 @@ export class OutboundDelivery {
 
 /** The delivery service as the configuration describes it, with tuning (timeouts, limits) on top. */
 export function createOutboundDelivery(
-  config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers' | 'allowedPrivateDestinations'>,
-  overrides: Partial<OutboundTuning> & { resolver?: Partial<ResolverOptions>; logger?: Logger } = {},
+  config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers' | 'allowedPrivateDestinations'> &
+    Partial<Pick<Config, 'mtaStsCaFile' | 'mtaStsPolicyPort'>>,
+  overrides: Partial<OutboundTuning> & {
+    resolver?: Partial<ResolverOptions>;
+    mtaSts?: Partial<MtaStsSettings>;
+    logger?: Logger;
+  } = {},
 ): OutboundDelivery {
-  const { resolver: resolverOverrides, logger, ...tuning } = overrides;
-  const resolver = new MxResolver({
+  const { resolver: resolverOverrides, mtaSts: stsOverrides, logger, ...tuning } = overrides;
+  const destinations = DestinationPolicy.fromConfig(config);
+  const resolverOptions: ResolverOptions = {
     ...DEFAULT_RESOLVER_OPTIONS,
     dnsServers: config.dnsServers,
     smarthost: config.smarthost,
-    destinations: DestinationPolicy.fromConfig(config),
+    destinations,
     ...resolverOverrides,
-  });
+  };
+  const resolver = new MxResolver(resolverOptions);
+  // With a smarthost there is no MX to check: MTA-STS does not apply (docs/delivery.md).
+  const mtaSts =
+    config.smarthost === null
+      ? createMtaStsGuard({
+          caFile: config.mtaStsCaFile ?? null,
+          policyPort: config.mtaStsPolicyPort,
+          dnsServers: config.dnsServers,
+          dnsTimeoutMs: resolverOptions.timeoutMs,
+          dnsTries: resolverOptions.tries,
+          destinations,
+          logger,
+          ...stsOverrides,
+        })
+      : null;
   return new OutboundDelivery({
     hostname: config.hostname,
     ipPools: config.ipPools,
     resolver,
+    mtaSts,
     logger,
     ...tuning,
   });

@@ -2,6 +2,7 @@
 // STARTTLS, bound to a local address, with an EHLO name), run transactions on it, and turn nodemailer's
 // errors into one reply per recipient.
 import type { Readable } from 'node:stream';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseReply } from './smtp-reply.js';
 import type { SmtpReply, Stage } from './types.js';
@@ -17,10 +18,18 @@ export interface SessionSpec {
   greetingTimeoutMs: number;
   /** Inactivity limit once connected (RFC 5321 §4.5.3.2 suggests minutes, not seconds). */
   socketTimeoutMs: number;
+  /**
+   * MTA-STS (src/delivery/mta-sts/): the trust store the certificate is judged against, and whether a
+   * verified STARTTLS is required (enforce: no plain text, no fallback). Without it, TLS stays
+   * opportunistic and unverified.
+   */
+  tls?: { secureContext: SecureContext; require: boolean };
 }
 
 export type OpenResult =
-  { kind: 'open'; session: SmtpSession } | { kind: 'failed'; reply: SmtpReply; stage: 'connect' };
+  | { kind: 'open'; session: SmtpSession }
+  /** `duringTls`: the failure came while upgrading with STARTTLS (or the server would not). */
+  | { kind: 'failed'; reply: SmtpReply; stage: 'connect'; duringTls?: boolean };
 
 export interface RecipientReply {
   stage: Stage;
@@ -51,7 +60,8 @@ interface SmtpError extends Error {
 
 export async function openSession(spec: SessionSpec): Promise<OpenResult> {
   const first = await connect(spec, false);
-  if (first.kind === 'open' || !first.duringTls) return finish(first, spec);
+  // A required TLS never falls back: the failed handshake is the answer (MTA-STS enforce).
+  if (first.kind === 'open' || !first.duringTls || spec.tls?.require) return finish(first, spec);
   // The server offered STARTTLS but the handshake failed (old protocol versions or ciphers, a broken
   // certificate chain…): mail still goes, in plain text, as every opportunistic MTA does.
   return finish(await connect(spec, true), spec);
@@ -64,21 +74,29 @@ type Attempt =
 
 function finish(attempt: Attempt, spec: SessionSpec): OpenResult {
   if (attempt.kind === 'open') return attempt;
-  return { kind: 'failed', reply: connectFailureReply(attempt.error, spec), stage: 'connect' };
+  const reply = connectFailureReply(attempt.error, spec);
+  return { kind: 'failed', reply, stage: 'connect', duringTls: attempt.duringTls };
 }
 
 function connect(spec: SessionSpec, ignoreTLS: boolean): Promise<Attempt> {
   const isAddressName = spec.hostName === spec.address;
+  const requireTls = spec.tls?.require === true;
   const conn = new SMTPConnection({
     host: spec.address,
     port: spec.port,
     name: spec.ehlo,
     localAddress: spec.localAddress ?? undefined,
-    opportunisticTLS: true,
-    ignoreTLS,
+    opportunisticTLS: !requireTls,
+    requireTLS: requireTls,
+    ignoreTLS: ignoreTLS && !requireTls,
     // Opportunistic TLS protects against passive eavesdropping only; refusing a self-signed or
-    // mismatched certificate would just push the mail back to plain text (RFC 7435).
-    tls: { rejectUnauthorized: false, servername: isAddressName ? undefined : spec.hostName },
+    // mismatched certificate would just push the mail back to plain text (RFC 7435). Only a policy
+    // that asks for it (MTA-STS enforce) makes a bad certificate end the connection.
+    tls: {
+      rejectUnauthorized: requireTls,
+      servername: isAddressName ? undefined : spec.hostName,
+      ...(spec.tls ? { secureContext: spec.tls.secureContext } : {}),
+    },
     connectionTimeout: spec.connectTimeoutMs,
     greetingTimeout: spec.greetingTimeoutMs,
     socketTimeout: spec.socketTimeoutMs,
@@ -135,6 +153,18 @@ export class SmtpSession {
   /** Whether STARTTLS protects the session. */
   get tls(): boolean {
     return this.conn.secure;
+  }
+
+  /**
+   * Whether the STARTTLS certificate chains to the trust store and is valid for the host name (node
+   * checks both even when it does not reject); the reason when it is not. Meaningful with `spec.tls`.
+   */
+  get tlsVerification(): { verified: boolean; error: string | null } {
+    if (!this.conn.secure) return { verified: false, error: 'no STARTTLS' };
+    const socket = Reflect.get(this.conn, '_socket') as TLSSocket | undefined;
+    if (socket?.authorized === true) return { verified: true, error: null };
+    const error = socket?.authorizationError;
+    return { verified: false, error: error === undefined ? 'certificate not verified' : String(error) };
   }
 
   get usable(): boolean {

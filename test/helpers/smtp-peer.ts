@@ -13,8 +13,10 @@ export interface PeerOptions {
   /** Loopback address to listen on (127.0.0.0/8 needs no set-up on Linux). */
   host?: string;
   port?: number;
-  /** Offer STARTTLS (with smtp-server's own self-signed certificate). */
+  /** Offer STARTTLS (with smtp-server's own self-signed certificate, unless `tlsCredentials`). */
   starttls?: boolean;
+  /** The STARTTLS key and certificate (PEM), e.g. from test/helpers/test-ca.ts. */
+  tlsCredentials?: { key: string; cert: string };
   /** Offer STARTTLS but fail every handshake (the server speaks only TLS 1.0, which clients refuse). */
   brokenTls?: boolean;
   /** Answer the first `times` RCPT TO commands (over all sessions) with this reply, then accept. */
@@ -86,6 +88,7 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<SmtpPeer
     authOptional: true,
     disabledCommands: ['AUTH'],
     hideSTARTTLS: !options.starttls && !options.brokenTls,
+    ...(options.tlsCredentials ?? {}),
     ...(options.brokenTls ? { minVersion: 'TLSv1' as const, maxVersion: 'TLSv1' as const } : {}),
     disableReverseLookup: true,
     size: MAX_MESSAGE_BYTES,
