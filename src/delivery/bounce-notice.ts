@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { QueuedMessage, Spool } from '../spool/index.js';
-import { buildDsn, dsnRecipientFrom } from './dsn.js';
+import { buildDsn, dsnRecipientFrom, type DsnRecipient } from './dsn.js';
 import { bounceNotificationRecipient } from './dsn-routing.js';
 import type { RecipientResult } from './types.js';
 
@@ -29,8 +29,23 @@ export async function sendBounceNotice(
   failed: readonly RecipientResult[],
   now: Date = new Date(),
 ): Promise<string | null> {
+  const recipients = failed.map((r) => dsnRecipientFrom(r, 'failed', { lastAttemptAt: now }));
+  return sendDeliveryNotice(deps, message, headers, recipients, now);
+}
+
+/**
+ * Spools one DSN about `recipients` of `message` (failed or delayed, SPEC §3.4 and §9), routed by the
+ * sender's bounce_notifications; resolves to its message id, or null when none is sent.
+ */
+export async function sendDeliveryNotice(
+  deps: BounceNoticeDeps,
+  message: QueuedMessage,
+  headers: string,
+  recipients: readonly DsnRecipient[],
+  now: Date = new Date(),
+): Promise<string | null> {
   // Petrel's own messages (settings null) are themselves bounces: they have the null sender anyway.
-  if (failed.length === 0 || message.settings === null) return null;
+  if (recipients.length === 0 || message.settings === null) return null;
   const to = bounceNotificationRecipient({
     bounceNotifications: message.settings.bounce_notifications,
     mailFrom: message.mailFrom,
@@ -42,7 +57,7 @@ export async function sendBounceNotice(
     to,
     arrivalDate: new Date(message.receivedAt),
     queueId: message.id,
-    recipients: failed.map((r) => dsnRecipientFrom(r, 'failed', { lastAttemptAt: now })),
+    recipients,
     originalHeaders: headers,
     now,
   });
@@ -65,8 +80,8 @@ export async function sendBounceNotice(
     { maxBytes: MAX_NOTICE_BYTES },
   );
   deps.logger.info(
-    { messageId: message.id, dsn: accepted.id, recipients: failed.length },
-    'delivery: bounce notification queued',
+    { messageId: message.id, dsn: accepted.id, recipients: recipients.length, action: recipients[0]?.action },
+    'delivery: delivery status notification queued',
   );
   return accepted.id;
 }

@@ -7,6 +7,7 @@ import type { Config, IpPoolConfig } from '../config/settings.js';
 import { classifyReply } from './classify.js';
 import { ConnectionPool } from './connection-pool.js';
 import { IpPoolSelector } from './ip-pool.js';
+import type { WarmupTracker } from './warmup/warmup-tracker.js';
 import { DestinationPolicy } from './destination-policy.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
 import { openSession, type RecipientReply, type SmtpSession } from './smtp-session.js';
@@ -69,6 +70,8 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   ipPools: readonly IpPoolConfig[];
   resolver: MxResolver;
   logger?: Logger;
+  /** Warm-up counts of pool addresses (SPEC §9); absent: counted in memory only. */
+  warmup?: WarmupTracker;
 }
 
 /** Where an answer came from, as far as the attempt got. */
@@ -98,7 +101,7 @@ export class OutboundDelivery {
 
   constructor(private readonly options: OutboundOptions) {
     this.tuning = { ...DEFAULT_OUTBOUND_TUNING, ...definedOnly(options) };
-    this.pools = new IpPoolSelector(options.ipPools, options.hostname);
+    this.pools = new IpPoolSelector(options.ipPools, options.hostname, options.warmup);
     this.connections = new ConnectionPool({
       maxConnectionsPerDestination: this.tuning.maxConnectionsPerDestination,
       idleTimeoutMs: this.tuning.idleTimeoutMs,
@@ -156,11 +159,19 @@ export class OutboundDelivery {
     for (const host of hosts) {
       for (const address of host.addresses) {
         if (pending.length === 0) break;
-        const source = this.pools.choose(delivery.ipPool, address);
+        const messages = this.transactionCount(delivery, pending.length);
+        const source = this.pools.choose(delivery.ipPool, address, messages);
         const where: Where = { host: host.name, remoteAddress: address, localAddress: null, tls: false };
         if (source === null) {
           const text = `IP pool ${delivery.ipPool} has no address of the family of ${host.name}[${address}]`;
           failures.push(local('connect', '4.4.4', text, where));
+          continue;
+        }
+        if ('warmedOut' in source) {
+          // Waiting is what warm-up is for: deferred, never bounced, and no other address is used.
+          const renews = new Date(source.renewsAt).toISOString();
+          const text = `IP warm-up: the addresses of IP pool ${delivery.ipPool} have sent their share for today; waiting until ${renews}`;
+          failures.push(local('connect', '4.4.5', text, where));
           continue;
         }
         const acquired = await this.connections.acquire({
@@ -174,6 +185,7 @@ export class OutboundDelivery {
           socketTimeoutMs: this.tuning.socketTimeoutMs,
         });
         if (acquired.kind === 'failed') {
+          this.pools.unused(delivery.ipPool, source, messages);
           failures.push({ ...acquired, where: { ...where, localAddress: source.localAddress } });
           this.options.logger?.warn(
             { messageId: delivery.messageId, host: host.name, address, localAddress: source.localAddress },
@@ -195,6 +207,13 @@ export class OutboundDelivery {
       failures.at(-1) ??
       local('connect', '4.4.1', 'no host could be reached');
     return { pending, failure };
+  }
+
+  /** How many messages (transactions) the recipients take, as runTransactions groups them. */
+  private transactionCount(delivery: DomainDelivery, recipients: number): number {
+    return delivery.message.sameForAll && !delivery.mailFromFor
+      ? Math.ceil(recipients / this.tuning.maxRecipientsPerTransaction)
+      : recipients;
   }
 
   /** Runs the transactions on one session; returns the recipients it could not get to (session lost). */
@@ -267,9 +286,13 @@ export class OutboundDelivery {
 /** The delivery service as the configuration describes it, with tuning (timeouts, limits) on top. */
 export function createOutboundDelivery(
   config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers' | 'allowedPrivateDestinations'>,
-  overrides: Partial<OutboundTuning> & { resolver?: Partial<ResolverOptions>; logger?: Logger } = {},
+  overrides: Partial<OutboundTuning> & {
+    resolver?: Partial<ResolverOptions>;
+    logger?: Logger;
+    warmup?: WarmupTracker;
+  } = {},
 ): OutboundDelivery {
-  const { resolver: resolverOverrides, logger, ...tuning } = overrides;
+  const { resolver: resolverOverrides, logger, warmup, ...tuning } = overrides;
   const resolver = new MxResolver({
     ...DEFAULT_RESOLVER_OPTIONS,
     dnsServers: config.dnsServers,
@@ -282,6 +305,7 @@ export function createOutboundDelivery(
     ipPools: config.ipPools,
     resolver,
     logger,
+    warmup,
     ...tuning,
   });
 }
