@@ -212,7 +212,7 @@ export async function startNode(
       spool.onAccepted(() => started.wake());
       started.start();
       const notices = startDelayNotices(
-        { ledger: spool.ledger, queue: spool.queue, spool, hostname: config.hostname, logger },
+        { ledger: spool.ledger, queue: spool.queue, spool, events, hostname: config.hostname, logger },
         { afterMs: config.delayNoticeAfterSeconds * 1000, retryMaxAgeMs: retryPolicy.maxAgeMs },
       );
       stops.push(() => notices.stop());

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { QueuedMessage, Spool } from '../spool/index.js';
 import { buildDsn, dsnRecipientFrom, type DsnRecipient } from './dsn.js';
 import { bounceNotificationRecipient } from './dsn-routing.js';
+import type { EventRecorder } from './event-recorder.js';
+import { subjectOf } from './header-block.js';
 import type { RecipientResult } from './types.js';
 
 export interface BounceNoticeDeps {
@@ -13,6 +15,8 @@ export interface BounceNoticeDeps {
   /** Reporting-MTA and the mailer-daemon address (config.hostname). */
   hostname: string;
   logger: Logger;
+  /** Where the `dsn-sent` activity event goes (SPEC §9); absent: none is recorded. */
+  events?: Pick<EventRecorder, 'add'>;
 }
 
 // Far above any DSN (its quoted headers are capped at 64 KiB); only there so accept() has a bound.
@@ -79,6 +83,19 @@ export async function sendDeliveryNotice(
     Readable.from([Buffer.from(dsn, 'utf8')]),
     { maxBytes: MAX_NOTICE_BYTES },
   );
+  deps.events?.add([
+    {
+      accountId: message.accountId,
+      event: 'dsn-sent',
+      date: now,
+      emailId: message.id,
+      username: message.username,
+      sender: message.mailFrom,
+      recipient: to,
+      subject: subjectOf(headers),
+      reason: recipients[0]?.action ?? 'failed',
+    },
+  ]);
   deps.logger.info(
     { messageId: message.id, dsn: accepted.id, recipients: recipients.length, action: recipients[0]?.action },
     'delivery: delivery status notification queued',

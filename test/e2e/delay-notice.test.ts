@@ -117,4 +117,11 @@ test('a message deferred past the notice age gets exactly one delayed DSN, acros
     'exactly one delayed notice',
   );
   assert.equal(second.spool.queue.recipientsOf(id)[0]?.state, 'deferred');
+  // The notice is an activity event of its own, once.
+  const events = await second.ops.repos.events.forEmail(master.account_id, id);
+  const notices = events.filter((e) => e.event === 'dsn-sent');
+  assert.deepEqual(
+    notices.map((e) => [e.reason, e.recipient]),
+    [['delayed', 'shop@sender.test']],
+  );
 });
