@@ -14,6 +14,8 @@ import { verifiedReturnPathHosts } from './sender-domains/return-path-hosts.js';
 import { createOutboundDelivery } from './delivery/outbound.js';
 import { retryPolicyFromConfig, type RetryPolicy } from './delivery/retry-policy.js';
 import { DeliveryWorker } from './delivery/worker.js';
+import { WarmupTracker } from './delivery/warmup/warmup-tracker.js';
+import { startDelayNotices } from './delivery/delay-notice.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
@@ -192,6 +194,7 @@ export async function startNode(
         connectTimeoutMs: config.outboundConnectTimeoutSeconds * 1000,
         greetingTimeoutMs: config.outboundGreetingTimeoutSeconds * 1000,
         socketTimeoutMs: config.outboundSocketTimeoutSeconds * 1000,
+        warmup: new WarmupTracker(spool.ledger, logger),
       });
       const started = new DeliveryWorker(
         {
@@ -215,6 +218,11 @@ export async function startNode(
       worker = started;
       spool.onAccepted(() => started.wake());
       started.start();
+      const notices = startDelayNotices(
+        { ledger: spool.ledger, queue: spool.queue, spool, events, hostname: config.hostname, logger },
+        { afterMs: config.delayNoticeAfterSeconds * 1000, retryMaxAgeMs: retryPolicy.maxAgeMs },
+      );
+      stops.push(() => notices.stop());
       // Stopped first on close: deliveries in progress finish (or are released) while the spool is open.
       stops.push(() => started.close());
     } else {

@@ -1,6 +1,7 @@
 // How raw setting values (environment strings or config-file JSON) are checked and converted; each
 // failure is a ConfigError naming the setting.
 import { isIP } from 'node:net';
+import { parseRatelimitPeriod } from '../domain/ratelimit-period.js';
 import { ConfigError, type IpAuthEntry, type IpPoolConfig, type ListenAddress } from './types.js';
 
 /** How one raw value (a string from the environment, or a JSON value from the file) becomes a setting. */
@@ -65,6 +66,15 @@ export function numberIn(
 // Durations allow fractions: tests run retry schedules in fractions of a second.
 export const positiveSeconds = numberIn({ min: 0, above: true }, 'a positive number of seconds');
 
+/** A period in the grammar of SPEC §1.9 ("4 hours", "0:00:30", or plain seconds), as seconds; 0: off. */
+export const period: Parse<number> = (raw, name) => {
+  const text = typeof raw === 'number' ? String(raw) : asString(raw, name);
+  if (text === '0') return 0;
+  const result = parseRatelimitPeriod(text);
+  if (!result.ok) throw new ConfigError(name, result.reason);
+  return result.period.seconds;
+};
+
 export function parseJsonSetting(raw: unknown, name: string): unknown {
   if (typeof raw !== 'string') return raw;
   try {
@@ -89,14 +99,15 @@ export const ipPools: Parse<IpPoolConfig[]> = (raw, name) => {
     seen.add(id);
     if (typeof pool.name !== 'string' || pool.name === '')
       throw new ConfigError(`${where}.name`, 'must be a non-empty string');
-    const ips = pool.ip_addresses;
-    if (
-      !Array.isArray(ips) ||
-      ips.length === 0 ||
-      !ips.every((ip) => typeof ip === 'string' && isIP(ip) !== 0)
-    ) {
+    const entries = pool.ip_addresses;
+    if (!Array.isArray(entries) || entries.length === 0) {
       throw new ConfigError(`${where}.ip_addresses`, 'must be a non-empty list of IP addresses');
     }
+    const parsed = entries.map((e: unknown, j) => poolAddress(e, `${where}.ip_addresses[${j}]`));
+    const ips = parsed.map((a) => a.address);
+    const warmup = Object.fromEntries(
+      parsed.filter((a) => a.warmup !== undefined).map((a) => [a.address, a.warmup as number[]]),
+    );
     const accounts = pool.accounts ?? '*';
     if (accounts !== '*' && !(Array.isArray(accounts) && accounts.every((a) => typeof a === 'string'))) {
       throw new ConfigError(`${where}.accounts`, 'must be "*" or a list of account ids');
@@ -106,12 +117,33 @@ export const ipPools: Parse<IpPoolConfig[]> = (raw, name) => {
     return {
       id,
       name: pool.name,
-      ip_addresses: ips as string[],
+      ip_addresses: ips,
+      ...(Object.keys(warmup).length > 0 ? { warmup } : {}),
       ehlo: pool.ehlo ?? null,
       accounts: accounts,
     };
   });
 };
+
+/** One `ip_addresses` entry: a plain address, or `{"address": …, "warmup": [50, 100, …]}`. */
+function poolAddress(entry: unknown, where: string): { address: string; warmup?: number[] } {
+  if (typeof entry === 'string' && isIP(entry) !== 0) return { address: entry };
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new ConfigError(where, 'must be an IP address or {"address": …, "warmup": […]}');
+  }
+  const { address, warmup } = entry as Record<string, unknown>;
+  if (typeof address !== 'string' || isIP(address) === 0)
+    throw new ConfigError(`${where}.address`, 'must be an IP address');
+  if (warmup === undefined) return { address };
+  if (
+    !Array.isArray(warmup) ||
+    warmup.length === 0 ||
+    !warmup.every((n) => Number.isInteger(n) && (n as number) >= 0)
+  ) {
+    throw new ConfigError(`${where}.warmup`, 'must be a non-empty list of whole numbers (messages a day)');
+  }
+  return { address, warmup: warmup as number[] };
+}
 
 export const ipAuth: Parse<IpAuthEntry[]> = (raw, name) => {
   const value = parseJsonSetting(raw, name);

@@ -7,6 +7,7 @@ import {
   asString,
   ipAuth,
   ipPools,
+  period,
   listen,
   listenList,
   numberIn,
@@ -153,6 +154,7 @@ export const SETTINGS = [
     numberIn({ min: 0, integer: true }, 'a non-negative integer'),
     () => 20,
   ),
+  setting('delayNoticeAfterSeconds', 'PETREL_DELAY_NOTICE_AFTER', period, () => 4 * 3600),
   setting('deliveryPollSeconds', 'PETREL_DELIVERY_POLL_SECONDS', positiveSeconds, () => 5),
   setting(
     'mxPort',

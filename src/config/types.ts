@@ -17,6 +17,8 @@ export interface IpPoolConfig {
   id: number;
   name: string;
   ip_addresses: string[];
+  /** Warm-up schedules by address (SPEC §9): messages a day on day 1, 2, 3…; unlimited after the list. */
+  warmup?: Record<string, number[]>;
   ehlo: string | null;
   /** "*" or the list of account ids the pool is granted to. */
   accounts: '*' | string[];
@@ -71,6 +73,8 @@ export interface Config {
   retryMaxDelaySeconds: number;
   /** …until the message is this old; then it bounces. */
   retryMaxAgeSeconds: number;
+  /** Age of a still-undelivered message at which its one "delayed" DSN goes out (SPEC §9); 0: never. */
+  delayNoticeAfterSeconds: number;
   /** Deliveries (one message to one domain) in progress at once; 0 runs no delivery on this node. */
   deliveryConcurrency: number;
   /** How often the delivery worker looks at the queue when nothing woke it (seconds). */

@@ -4,8 +4,10 @@
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { QueuedMessage, Spool } from '../spool/index.js';
-import { buildDsn, dsnRecipientFrom } from './dsn.js';
+import { buildDsn, dsnRecipientFrom, type DsnRecipient } from './dsn.js';
 import { bounceNotificationRecipient } from './dsn-routing.js';
+import type { EventRecorder } from './event-recorder.js';
+import { subjectOf } from './header-block.js';
 import type { RecipientResult } from './types.js';
 
 export interface BounceNoticeDeps {
@@ -13,6 +15,8 @@ export interface BounceNoticeDeps {
   /** Reporting-MTA and the mailer-daemon address (config.hostname). */
   hostname: string;
   logger: Logger;
+  /** Where the `dsn-sent` activity event goes (SPEC §9); absent: none is recorded. */
+  events?: Pick<EventRecorder, 'add'>;
 }
 
 // Far above any DSN (its quoted headers are capped at 64 KiB); only there so accept() has a bound.
@@ -29,8 +33,23 @@ export async function sendBounceNotice(
   failed: readonly RecipientResult[],
   now: Date = new Date(),
 ): Promise<string | null> {
+  const recipients = failed.map((r) => dsnRecipientFrom(r, 'failed', { lastAttemptAt: now }));
+  return sendDeliveryNotice(deps, message, headers, recipients, now);
+}
+
+/**
+ * Spools one DSN about `recipients` of `message` (failed or delayed, SPEC §3.4 and §9), routed by the
+ * sender's bounce_notifications; resolves to its message id, or null when none is sent.
+ */
+export async function sendDeliveryNotice(
+  deps: BounceNoticeDeps,
+  message: QueuedMessage,
+  headers: string,
+  recipients: readonly DsnRecipient[],
+  now: Date = new Date(),
+): Promise<string | null> {
   // Petrel's own messages (settings null) are themselves bounces: they have the null sender anyway.
-  if (failed.length === 0 || message.settings === null) return null;
+  if (recipients.length === 0 || message.settings === null) return null;
   const to = bounceNotificationRecipient({
     bounceNotifications: message.settings.bounce_notifications,
     mailFrom: message.mailFrom,
@@ -42,7 +61,7 @@ export async function sendBounceNotice(
     to,
     arrivalDate: new Date(message.receivedAt),
     queueId: message.id,
-    recipients: failed.map((r) => dsnRecipientFrom(r, 'failed', { lastAttemptAt: now })),
+    recipients,
     originalHeaders: headers,
     now,
   });
@@ -64,9 +83,22 @@ export async function sendBounceNotice(
     Readable.from([Buffer.from(dsn, 'utf8')]),
     { maxBytes: MAX_NOTICE_BYTES },
   );
+  deps.events?.add([
+    {
+      accountId: message.accountId,
+      event: 'dsn-sent',
+      date: now,
+      emailId: message.id,
+      username: message.username,
+      sender: message.mailFrom,
+      recipient: to,
+      subject: subjectOf(headers),
+      reason: recipients[0]?.action ?? 'failed',
+    },
+  ]);
   deps.logger.info(
-    { messageId: message.id, dsn: accepted.id, recipients: failed.length },
-    'delivery: bounce notification queued',
+    { messageId: message.id, dsn: accepted.id, recipients: recipients.length, action: recipients[0]?.action },
+    'delivery: delivery status notification queued',
   );
   return accepted.id;
 }

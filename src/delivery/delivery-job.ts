@@ -163,7 +163,7 @@ async function deliver(
     });
   }
   if (control.abandoned) return;
-  await recordOutcomes(deps, { message, senders, decided, context });
+  await recordOutcomes(deps, { message, senders, audit: kind === 'audit', decided, context });
 }
 
 /** A temporary failure: the next try, or — once the message is too old — a bounce. */

@@ -33,6 +33,8 @@ export interface Attempt {
   message: QueuedMessage;
   /** The sender's own recipients (not audit copies, not Petrel's bounces): events, bounces, suppression. */
   senders: boolean;
+  /** Audit copies (SPEC §3.2): their final outcomes get events of their own (audit-delivered/-bounced). */
+  audit?: boolean;
   decided: Decided[];
   context: MessageContext;
 }
@@ -112,8 +114,25 @@ export async function recordOutcomes(deps: OutcomeDeps, attempt: Attempt): Promi
     const subject = await attempt.context.subject();
     const now = new Date();
     deps.events.add(decided.map((d) => toEvent(message, subject, d, now)));
+  } else if (attempt.audit) {
+    const subject = await attempt.context.subject();
+    const now = new Date();
+    deps.events.add(
+      decided.flatMap((d) => {
+        // Retries of an audit copy are in the log; its activity shows where it ended.
+        const event = AUDIT_EVENTS[d.kind];
+        return event ? [{ ...toEvent(message, subject, d, now), event }] : [];
+      }),
+    );
   }
 }
+
+const AUDIT_EVENTS: Partial<Record<Decided['kind'], 'audit-delivered' | 'audit-bounced'>> = {
+  delivered: 'audit-delivered',
+  bounced: 'audit-bounced',
+  expired: 'audit-bounced',
+  refused: 'audit-bounced',
+};
 
 /** The bounce notification, and the account-wide suppression of addresses that hard-bounced. */
 async function bounceEffects(deps: OutcomeDeps, attempt: Attempt): Promise<void> {

@@ -7,6 +7,7 @@ import type { Config, IpPoolConfig } from '../config/settings.js';
 import { classifyReply } from './classify.js';
 import { ConnectionPool } from './connection-pool.js';
 import { IpPoolSelector } from './ip-pool.js';
+import type { WarmupTracker } from './warmup/warmup-tracker.js';
 import { DestinationPolicy } from './destination-policy.js';
 import { createMtaStsGuard, type MtaStsGuard, type MtaStsSettings, type StsPlan } from './mta-sts/index.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
@@ -72,6 +73,8 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   /** MTA-STS for MX delivery; null with a smarthost (the operator's relay decides its own TLS). */
   mtaSts?: MtaStsGuard | null;
   logger?: Logger;
+  /** Warm-up counts of pool addresses (SPEC §9); absent: counted in memory only. */
+  warmup?: WarmupTracker;
 }
 
 /** Where an answer came from, as far as the attempt got. */
@@ -101,7 +104,7 @@ export class OutboundDelivery {
 
   constructor(private readonly options: OutboundOptions) {
     this.tuning = { ...DEFAULT_OUTBOUND_TUNING, ...definedOnly(options) };
-    this.pools = new IpPoolSelector(options.ipPools, options.hostname);
+    this.pools = new IpPoolSelector(options.ipPools, options.hostname, options.warmup);
     this.connections = new ConnectionPool({
       maxConnectionsPerDestination: this.tuning.maxConnectionsPerDestination,
       idleTimeoutMs: this.tuning.idleTimeoutMs,
@@ -168,11 +171,19 @@ export class OutboundDelivery {
     for (const host of plan?.kind === 'deliver' ? plan.hosts : hosts) {
       for (const address of host.addresses) {
         if (pending.length === 0) break;
-        const source = this.pools.choose(delivery.ipPool, address);
+        const messages = this.transactionCount(delivery, pending.length);
+        const source = this.pools.choose(delivery.ipPool, address, messages);
         const where: Where = { host: host.name, remoteAddress: address, localAddress: null, tls: false };
         if (source === null) {
           const text = `IP pool ${delivery.ipPool} has no address of the family of ${host.name}[${address}]`;
           failures.push(local('connect', '4.4.4', text, where));
+          continue;
+        }
+        if ('warmedOut' in source) {
+          // Waiting is what warm-up is for: deferred, never bounced, and no other address is used.
+          const renews = new Date(source.renewsAt).toISOString();
+          const text = `IP warm-up: the addresses of IP pool ${delivery.ipPool} have sent their share for today; waiting until ${renews}`;
+          failures.push(local('connect', '4.4.5', text, where));
           continue;
         }
         const acquired = await this.connections.acquire({
@@ -187,6 +198,7 @@ export class OutboundDelivery {
           ...(plan?.kind === 'deliver' ? { tls: plan.tls } : {}),
         });
         if (acquired.kind === 'failed') {
+          this.pools.unused(delivery.ipPool, source, messages);
           const reply =
             sts && plan ? sts.explainConnectFailure(plan, acquired, delivery.domain) : acquired.reply;
           failures.push({
@@ -204,6 +216,7 @@ export class OutboundDelivery {
           sts && plan ? sts.checkSession(plan, acquired.session, delivery.domain, delivery.messageId) : null;
         if (refused) {
           // A reused session without a verified STARTTLS: not one byte of the message goes over it.
+          this.pools.unused(delivery.ipPool, source, messages);
           acquired.session.close();
           this.connections.release(acquired.session);
           failures.push({
@@ -227,6 +240,13 @@ export class OutboundDelivery {
       failures.at(-1) ??
       local('connect', '4.4.1', 'no host could be reached');
     return { pending, failure };
+  }
+
+  /** How many messages (transactions) the recipients take, as runTransactions groups them. */
+  private transactionCount(delivery: DomainDelivery, recipients: number): number {
+    return delivery.message.sameForAll && !delivery.mailFromFor
+      ? Math.ceil(recipients / this.tuning.maxRecipientsPerTransaction)
+      : recipients;
   }
 
   /** Runs the transactions on one session; returns the recipients it could not get to (session lost). */
@@ -304,9 +324,10 @@ export function createOutboundDelivery(
     resolver?: Partial<ResolverOptions>;
     mtaSts?: Partial<MtaStsSettings>;
     logger?: Logger;
+    warmup?: WarmupTracker;
   } = {},
 ): OutboundDelivery {
-  const { resolver: resolverOverrides, mtaSts: stsOverrides, logger, ...tuning } = overrides;
+  const { resolver: resolverOverrides, mtaSts: stsOverrides, logger, warmup, ...tuning } = overrides;
   const destinations = DestinationPolicy.fromConfig(config);
   const resolverOptions: ResolverOptions = {
     ...DEFAULT_RESOLVER_OPTIONS,
@@ -336,6 +357,7 @@ export function createOutboundDelivery(
     resolver,
     mtaSts,
     logger,
+    warmup,
     ...tuning,
   });
 }

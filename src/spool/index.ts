@@ -12,6 +12,7 @@ export {
 export type { BodyFile, OpenBodyFile } from './body-receiver.js';
 export { SpoolInUseError } from './lock-file.js';
 export type { CommitStats, OpenForSync, SyncHandle } from './group-commit.js';
+export type { DelayedMessage, DeliveryLedger, WarmupUsage } from './delivery-ledger.js';
 export type { DurabilityMode } from './queue-database.js';
 export type {
   AttemptOutcome,

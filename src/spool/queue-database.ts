@@ -61,6 +61,24 @@ ALTER TABLE recipients ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
 `,
 ];
 
+// Delivery bookkeeping beside the queue (SPEC §9), created if missing at every open rather than as a
+// numbered migration: they only add tables, so an older Petrel opening the file just ignores them.
+// warmup_usage: each warmed-up pool address's first use and today's count (a restart keeps them).
+// delay_notices: the messages whose "delayed" DSN was sent, so there is only ever one.
+const SIDE_TABLES = `
+CREATE TABLE IF NOT EXISTS warmup_usage (
+  address TEXT PRIMARY KEY,
+  first_used_at INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  sent INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS delay_notices (
+  message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+  sent_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
 export type RecipientKind = 'recipient' | 'audit';
 export type RecipientState = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'held';
 
@@ -130,6 +148,7 @@ export function openQueueDatabase(path: string, mode: DurabilityMode): QueueDb {
         throw err;
       }
     }
+    db.exec(SIDE_TABLES);
   } catch (err) {
     db.close();
     throw err;

@@ -12,6 +12,7 @@ import { takeSpoolLock } from './lock-file.js';
 import { newMessageId } from './message-id.js';
 import { openQueueDatabase, type DurabilityMode, type QueueDb } from './queue-database.js';
 import { SpoolQueue } from './queue.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 import { buildReceivedHeader } from './received-header.js';
 import {
   SpoolFullError,
@@ -46,6 +47,8 @@ export type AcceptListener = (message: AcceptedMessage, envelope: SpoolEnvelope)
 export interface DurableSpool extends Spool {
   readonly dir: string;
   readonly queue: SpoolQueue;
+  /** Warm-up counts and delayed-notice marks (SPEC §9), in the queue database. */
+  readonly ledger: DeliveryLedger;
   /** Calls `listener` for each message once it is durable (before the 250); returns its remover. */
   onAccepted(listener: AcceptListener): () => void;
   /** Counters of the group committer (commits, syncs), for tests, metrics and the benchmark. */
@@ -82,6 +85,7 @@ class Storage {
   readonly db: QueueDb;
   readonly committer: GroupCommitter;
   readonly queue: SpoolQueue;
+  readonly ledger: DeliveryLedger;
 
   constructor(
     paths: Paths,
@@ -102,6 +106,7 @@ class Storage {
       openForSync,
     );
     this.queue = new SpoolQueue(this.db, this.committer, paths.bodies);
+    this.ledger = new DeliveryLedger(this.db, this.committer);
   }
 
   async close(): Promise<void> {
@@ -163,6 +168,10 @@ class DiskSpool implements DurableSpool {
 
   get queue(): SpoolQueue {
     return this.storage.queue;
+  }
+
+  get ledger(): DeliveryLedger {
+    return this.storage.ledger;
   }
 
   commitStats(): CommitStats {

@@ -10,6 +10,11 @@ export const EVENT_NAMES = [
   'soft-bounced',
   'hard-bounced',
   'rejected',
+  // Petrel's own (SPEC §9): an audit copy delivered or given up on, and a DSN Petrel sent about the
+  // message (reason "failed" or "delayed"). No webhook event maps to them.
+  'audit-delivered',
+  'audit-bounced',
+  'dsn-sent',
   'opened',
   'clicked',
   'spam',
