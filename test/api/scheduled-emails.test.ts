@@ -70,6 +70,13 @@ describe('schedule on the send endpoints', () => {
       [['queued', at]],
     );
     assert.equal(node.spool.queue.getMessage(data.email_id as string)?.scheduleId, data.schedule_id);
+    // `petrel queue retry` does not send it before its time.
+    await node.spool.queue.retry();
+    await node.spool.queue.retry({ messageId: data.email_id as string });
+    assert.deepEqual(
+      node.spool.queue.recipientsOf(data.email_id as string).map((r) => r.nextAttemptAt),
+      [at],
+    );
   });
 
   it("takes SMTP2GO's form with its zone, and answers the time in UTC", async () => {
