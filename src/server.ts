@@ -212,6 +212,7 @@ export async function startNode(
           outgoing: senderDomains.outgoing,
           archive: (message, openBody, subject, recipients) =>
             archiver.archive(message, openBody, subject, recipients),
+          releaseScheduled: (scheduleId) => ops.repos.scheduledEmails.release(scheduleId),
         },
         { concurrency: config.deliveryConcurrency, pollMs: config.deliveryPollSeconds * 1000 },
       );

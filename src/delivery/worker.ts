@@ -36,6 +36,11 @@ export interface WorkerDeps extends Omit<JobDeps, 'contexts' | 'queue' | 'delive
   >;
   delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'close' | 'refusesDestination'>;
   archive?: ArchiveHook;
+  /**
+   * A scheduled message comes due (SPEC §8): true when it may go (the control plane now records it as
+   * sent), false when it was removed, from whichever node, while it was held.
+   */
+  releaseScheduled?: (scheduleId: string) => Promise<boolean>;
 }
 
 export interface WorkerOptions {
@@ -52,6 +57,8 @@ export interface WorkerOptions {
 }
 
 const DEFAULTS = { batchSize: 100, leaseMs: 10 * 60_000, closeGraceMs: 10_000 };
+/** A scheduled message whose release the control plane could not answer is looked at again this much later. */
+const SCHEDULE_RECHECK_MS = 30_000;
 /** Message ids remembered as archived (a message's domains are delivered by separate jobs). */
 const ARCHIVED_MEMORY = 10_000;
 
@@ -226,8 +233,12 @@ export class DeliveryWorker {
     while (this.backlog.length > 0 && this.running.size < this.options.concurrency) {
       const group = this.backlog.shift() as DeliveryGroup;
       const control: JobControl = { abandoned: false };
-      const job: Promise<void> = this.archiveOnce(group)
-        .then(() => runDeliveryJob(this.jobDeps, group, control))
+      const job: Promise<void> = this.mayGo(group)
+        .then(async (go) => {
+          if (!go) return;
+          await this.archiveOnce(group);
+          await runDeliveryJob(this.jobDeps, group, control);
+        })
         .catch((err: unknown) =>
           this.deps.logger.error({ err, messageId: group.message.id }, 'delivery: a delivery failed'),
         )
@@ -238,6 +249,35 @@ export class DeliveryWorker {
         });
       this.running.set(job, { group, control });
     }
+  }
+
+  /**
+   * Whether the group's message may be delivered now. A scheduled one asks the control plane (the
+   * removal may have come through another node); a removed one leaves the spool undelivered, and one
+   * that cannot be asked waits in the spool and is asked again later.
+   */
+  private async mayGo(group: DeliveryGroup): Promise<boolean> {
+    const { message } = group;
+    const release = this.deps.releaseScheduled;
+    if (!release || !message.scheduleId) return true;
+    let go: boolean;
+    try {
+      go = await release(message.scheduleId);
+    } catch (err) {
+      this.deps.logger.warn(
+        { err, messageId: message.id, schedule: message.scheduleId },
+        'delivery: could not ask whether a scheduled message was removed; asking again later',
+      );
+      await this.release([group], 'of a scheduled message', Date.now() + SCHEDULE_RECHECK_MS);
+      return false;
+    }
+    if (go) return true;
+    await this.deps.queue.purge({ messageIds: [message.id] });
+    this.deps.logger.info(
+      { messageId: message.id, schedule: message.scheduleId },
+      'delivery: a scheduled message was removed before its time; dropped undelivered',
+    );
+    return false;
   }
 
   /** archive_enabled: the message as accepted, once, when its delivery first begins. */
@@ -264,11 +304,11 @@ export class DeliveryWorker {
     }
   }
 
-  private async release(groups: DeliveryGroup[], why: string): Promise<void> {
+  private async release(groups: DeliveryGroup[], why: string, at?: number): Promise<void> {
     const ids = groups.flatMap((g) => g.recipients.map((r) => r.id));
     if (ids.length === 0) return;
     try {
-      await this.deps.queue.release(ids);
+      await this.deps.queue.release(ids, at);
       this.deps.logger.info({ recipients: ids.length }, `delivery: released recipients ${why}`);
     } catch (err) {
       // They come due again when their lease ends.

@@ -64,5 +64,10 @@ export function readRawMessage(mimeEmail: string): OutgoingMessage {
     head.remove('Bcc');
     stored = Buffer.concat([head.toBuffer(), message.subarray(split)]);
   }
-  return { mailFrom: from.address, recipients, open: () => Readable.from([stored]) };
+  return {
+    mailFrom: from.address,
+    recipients,
+    open: () => Readable.from([stored]),
+    subject: head.get('Subject') ?? '',
+  };
 }

@@ -28,9 +28,10 @@ async function sendOne(
     });
     const result = await sendEmail(ctx, body);
     if (result.email_id === null) return refusal(apiException(result.failures.join('; ')));
-    return result.failures.length > 0
-      ? { email_id: result.email_id, failures: result.failures }
-      : { email_id: result.email_id };
+    // SMTP2GO answers a scheduled email by its schedule_id alone (reference /email/batch).
+    const id =
+      result.schedule_id === undefined ? { email_id: result.email_id } : { schedule_id: result.schedule_id };
+    return result.failures.length > 0 ? { ...id, failures: result.failures } : id;
   } catch (err) {
     if (err instanceof PetrelError) return refusal(err);
     ctx.deps.logger.error({ err }, 'email/batch: unexpected error while sending one email of a batch');

@@ -17,7 +17,9 @@ import type { SendEmailBody, SendMimeBody, SendResult } from '../domain/schemas/
 import { MessageTooLargeError, SpoolFullError, type Spool } from '../spool/types.js';
 import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
 import type { Reservation } from '../store/repositories/sending-limits.js';
+import { scheduleTime } from '../domain/schedule-time.js';
 import { composeEmail } from './compose-email.js';
+import { holdSchedule, withScheduleHeader, type HeldSchedule } from './schedule-email.js';
 import { renderSendTemplate } from './templates.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { readRawMessage } from './raw-message.js';
@@ -43,6 +45,8 @@ export interface OutgoingMessage {
   /** Envelope recipients, each once, in the order the request gave them. */
   recipients: string[];
   open(): Readable;
+  /** The Subject as given (kept in the index of scheduled emails). */
+  subject?: string;
 }
 
 export interface SendContext {
@@ -52,13 +56,16 @@ export interface SendContext {
   /** The HTTP client, for the Received header. */
   client: { address: string; tls: boolean };
   maxMessageBytes: number;
+  /** This node's name (PETREL_HOSTNAME): the node whose spool holds what it schedules. */
+  node?: string;
 }
 
 type SendOptions = Pick<SendEmailBody, 'subaccount_id' | 'schedule'>;
 
 export async function sendEmail(ctx: SendContext, body: SendEmailBody): Promise<SendResult> {
-  checkOptions(body);
-  return send(ctx, body, composeEmail(await withTemplate(ctx, body)), sendBodyFields(body));
+  const at = scheduleTime(body.schedule, Date.now());
+  const full = await withTemplate(ctx, body);
+  return send(ctx, body, { ...composeEmail(full), subject: full.subject }, sendBodyFields(body), at);
 }
 
 /** The request with its template (if it names one) rendered into subject, html_body and text_body. */
@@ -77,14 +84,8 @@ async function withTemplate(
 }
 
 export async function sendMime(ctx: SendContext, body: SendMimeBody): Promise<SendResult> {
-  checkOptions(body);
-  return send(ctx, body, readRawMessage(body.mime_email), MIME_FIELDS);
-}
-
-function checkOptions(body: SendOptions): void {
-  if (body.schedule !== undefined && body.schedule !== null && body.schedule !== '') {
-    throw fieldError('schedule', 'is not supported: Petrel sends every message at once; leave it out');
-  }
+  const at = scheduleTime(body.schedule, Date.now());
+  return send(ctx, body, readRawMessage(body.mime_email), MIME_FIELDS, at);
 }
 
 /** The calling key as stored now: its settings may have changed since it authenticated this request. */
@@ -108,6 +109,7 @@ async function send(
   options: SendOptions,
   message: OutgoingMessage,
   fields: AddressFields,
+  scheduleAt: number | undefined,
 ): Promise<SendResult> {
   const { deps } = ctx;
   const key = await callingKey(ctx);
@@ -130,6 +132,7 @@ async function send(
   const accepted: string[] = [];
   const failures: string[] = [];
   const reservations: Reservation[] = [];
+  let schedule: HeldSchedule | undefined;
   try {
     for (const address of message.recipients) {
       // The audit copies ride with the first recipient accepted: refused with it, counted with it.
@@ -144,6 +147,17 @@ async function send(
     }
     if (accepted.length === 0) return { succeeded: 0, failed: failures.length, failures, email_id: null };
 
+    if (scheduleAt !== undefined) {
+      schedule = await holdSchedule(deps, {
+        accountId: account.id,
+        at: scheduleAt,
+        sender: message.mailFrom,
+        subject: message.subject ?? '',
+        recipients: accepted,
+        clientIp: ctx.client.address,
+        node: ctx.node ?? '',
+      });
+    }
     const stored = await ctx.spool.accept(
       {
         mailFrom: message.mailFrom,
@@ -158,8 +172,9 @@ async function send(
         tls: ctx.client.tls,
         authenticated: true,
         settings: sender.settings,
+        ...(schedule ? { schedule } : {}),
       },
-      message.open(),
+      schedule ? withScheduleHeader(schedule.id, message.open()) : message.open(),
       { maxBytes: ctx.maxMessageBytes },
     );
     deps.logger.info(
@@ -171,12 +186,27 @@ async function send(
         refused: failures.length || undefined,
         size: stored.size,
         sandbox: sender.sandbox || undefined,
+        schedule: schedule ? { id: schedule.id, at: new Date(schedule.at).toISOString() } : undefined,
       },
-      'message accepted through the API',
+      schedule
+        ? 'message accepted through the API, held until its schedule'
+        : 'message accepted through the API',
     );
-    return { succeeded: accepted.length, failed: failures.length, failures, email_id: stored.id };
+    const result = { succeeded: accepted.length, failed: failures.length, failures, email_id: stored.id };
+    return schedule ? { ...result, schedule_id: schedule.id } : result;
   } catch (err) {
-    // Nothing was stored: what was counted against the limits is given back.
+    // Nothing was stored: what was counted against the limits is given back, the schedule forgotten.
+    if (schedule) {
+      const id = schedule.id;
+      await deps.repos.scheduledEmails
+        .forget(id)
+        .catch((forgetErr: unknown) =>
+          deps.logger.warn(
+            { err: forgetErr, schedule: id },
+            'could not forget the schedule of an unsent message',
+          ),
+        );
+    }
     await releaseRecipients(limits, reservations).catch((releaseErr: unknown) =>
       deps.logger.warn({ err: releaseErr }, 'could not give back the counts of an unsent API message'),
     );

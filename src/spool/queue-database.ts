@@ -6,7 +6,7 @@ import { openSqliteDatabase, type SqliteConnection } from '../store/sqlite/drive
 // The same driver as the control-plane database (store/sqlite/driver.ts decides which).
 export type QueueDb = SqliteConnection;
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 // Each entry takes the database from version i to i + 1; a fresh file runs them all. Existing files
 // are upgraded in place at open, so a node keeps its queue across an upgrade.
@@ -59,6 +59,11 @@ UPDATE messages SET settings = '{}';
   `
 ALTER TABLE recipients ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
 `,
+  // 4: the schedule id of a message held until its time (email/send with `schedule`, SPEC §8); its
+  // recipients' next_attempt_at is that time, so the claim query itself holds it back.
+  `
+ALTER TABLE messages ADD COLUMN schedule_id TEXT;
+`,
 ];
 
 // Delivery bookkeeping beside the queue (SPEC §9), created if missing at every open rather than as a
@@ -97,6 +102,8 @@ export interface MessageRow {
   body_inline: number;
   /** JSON of the sender's SendingSettings; null for Petrel's own messages. */
   settings: string | null;
+  /** Set for a scheduled message (SPEC §8): the control plane's scheduled_emails row says whether it may go. */
+  schedule_id: string | null;
 }
 
 export interface RecipientRow {

@@ -22,6 +22,8 @@ export interface QueuedMessage {
   size: number;
   /** The sender's settings at acceptance; null for mail Petrel generates itself (bounces). */
   settings: SendingSettings | null;
+  /** The schedule id of a message held until its time (SPEC §8); null for mail sent at once. */
+  scheduleId?: string | null;
 }
 
 /** One envelope recipient of one message, with its delivery state. */
@@ -93,6 +95,7 @@ export function toMessage(row: MessageRow): QueuedMessage {
     sandbox: row.sandbox === 1,
     size: row.size,
     settings: parseSettings(row.settings),
+    scheduleId: row.schedule_id ?? null,
   };
 }
 

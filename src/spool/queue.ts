@@ -22,6 +22,12 @@ import {
 
 export * from './queue-entries.js';
 
+/**
+ * `petrel queue retry` makes waiting mail due now, but not a scheduled message still waiting for its time
+ * (SPEC §8): the sender asked for that time. Once tried and deferred, it is retried like any other.
+ */
+const NOT_HELD_FOR_SCHEDULE = `NOT (attempts = 0 AND message_id IN (SELECT id FROM messages WHERE schedule_id IS NOT NULL))`;
+
 const ALL_STATES: RecipientState[] = ['queued', 'deferred', 'delivered', 'bounced', 'held'];
 
 export class SpoolQueue {
@@ -60,11 +66,12 @@ export class SpoolQueue {
            last_reply = ?, updated_at = ? WHERE id = ?`,
       ),
       retryAll: db.prepare(
-        `UPDATE recipients SET next_attempt_at = ?, updated_at = ? WHERE state IN ('queued', 'deferred')`,
+        `UPDATE recipients SET next_attempt_at = ?, updated_at = ? WHERE state IN ('queued', 'deferred')
+         AND ${NOT_HELD_FOR_SCHEDULE}`,
       ),
       retryMessage: db.prepare(
         `UPDATE recipients SET next_attempt_at = ?, updated_at = ?
-         WHERE state IN ('queued', 'deferred') AND message_id = ?`,
+         WHERE state IN ('queued', 'deferred') AND message_id = ? AND ${NOT_HELD_FOR_SCHEDULE}`,
       ),
       release: db.prepare(
         `UPDATE recipients SET next_attempt_at = ?, claimed = 0 WHERE id = ? AND state IN ('queued', 'deferred')`,

@@ -155,8 +155,8 @@ class DiskSpool implements DurableSpool {
     const db = storage.db;
     this.insertMessage = db.prepare(
       `INSERT INTO messages (id, received_at, mail_from, sender_kind, username, account_id,
-         client_address, client_helo, tls, sandbox, size, body_inline, settings)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         client_address, client_helo, tls, sandbox, size, body_inline, settings, schedule_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertBody = db.prepare('INSERT INTO bodies (message_id, data) VALUES (?, ?)');
     this.insertRecipient = db.prepare(
@@ -240,14 +240,17 @@ class DiskSpool implements DurableSpool {
             received.size,
             received.kind === 'inline' ? 1 : 0,
             settings,
+            envelope.schedule?.id ?? null,
           );
           if (received.kind === 'inline') this.insertBody.run(id, received.data);
           const state = envelope.sandbox ? 'held' : 'queued';
+          // A scheduled message's recipients first come due at its time: the claim query holds them.
+          const due = envelope.schedule?.at ?? now;
           for (const address of envelope.recipients) {
-            this.insertRecipient.run(id, address, 'recipient', state, envelope.sandbox ? null : now, now);
+            this.insertRecipient.run(id, address, 'recipient', state, envelope.sandbox ? null : due, now);
           }
           for (const address of envelope.auditRecipients) {
-            this.insertRecipient.run(id, address, 'audit', 'queued', now, now);
+            this.insertRecipient.run(id, address, 'audit', 'queued', due, now);
           }
         },
         { dirSync: received.kind === 'file', undo: () => this.deleteMessage.run(id) },

@@ -37,6 +37,11 @@ export interface SpoolEnvelope {
    * Absent only for mail Petrel generates itself (bounces).
    */
   settings?: SendingSettings;
+  /**
+   * A scheduled message (SPEC §8): held in the spool until `at` (ms since the epoch), delivered only
+   * if its schedule `id` was not removed meanwhile.
+   */
+  schedule?: { id: string; at: number };
 }
 
 export interface AcceptedMessage {

@@ -142,6 +142,20 @@ export interface TemplatesTable {
   updated_at: string;
 }
 
+/** A message held in a node's spool until its time (SPEC §8 scheduling); see migration 014. */
+export interface ScheduledEmailsTable {
+  schedule_id: string;
+  account_id: string;
+  state: 'scheduled' | 'sent' | 'removed';
+  schedule_at: string;
+  sender: string;
+  subject: string;
+  recipients: string;
+  client_ip: string;
+  node: string;
+  created_at: string;
+}
+
 export interface SecretsTable {
   name: string;
   /** base64 */
@@ -188,6 +202,7 @@ export interface Database {
   event_messages: EventMessagesTable;
   event_rollups: EventRollupsTable;
   templates: TemplatesTable;
+  scheduled_emails: ScheduledEmailsTable;
 }
 
 export interface ApiRequestCountsTable {

@@ -52,7 +52,9 @@ export function requestFields(path: string): string[] {
 
 /** The schema of `data` in the 200 answer, or of a part of it (`events.items`). */
 export function answerSchema(path: string, within: string[] = []): SchemaNode {
-  let node = operation(path).responses['200']?.content?.['application/json'].schema.properties?.data;
+  const schema = operation(path).responses['200']?.content?.['application/json'].schema;
+  // A few operations (/email/scheduled/search) describe `data`, an array, as the whole schema.
+  let node = schema?.properties?.data ?? (schema?.type === 'array' ? schema : undefined);
   for (const step of within) node = step === '[]' ? node?.items : node?.properties?.[step];
   if (!node) throw new Error(`no ${[path, ...within].join(' ')} in the SMTP2GO reference`);
   return node;

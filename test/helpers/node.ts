@@ -36,6 +36,8 @@ export interface TestNode extends PetrelNode {
   /** POSTs JSON to /v3<path> with the given key (header), returning status, headers and parsed body. */
   call(path: string, body?: unknown, options?: CallOptions): Promise<ApiAnswer>;
   stop(): Promise<void>;
+  /** Closes the node and starts it again on the same data directory and database (a real restart). */
+  restart(): Promise<TestNode>;
 }
 
 export interface CallOptions {
@@ -89,16 +91,28 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     },
   });
   const schema = TEST_DATABASE_URL ? await createSchema() : undefined;
+  const start = () => startNode(config, createLogger(config.logLevel), schema ? { pgSchema: schema } : {});
   let node: PetrelNode;
   try {
-    node = await startNode(config, createLogger(config.logLevel), schema ? { pgSchema: schema } : {});
+    node = await start();
   } catch (err) {
     if (schema) await dropSchema(schema);
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
   const master = await createMasterAccount(node.ops, 'Test master');
+  return testNode(node, master, start, async () => {
+    if (schema) await dropSchema(schema);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
 
+function testNode(
+  node: PetrelNode,
+  master: { account_id: string; api_key: string },
+  start: () => Promise<PetrelNode>,
+  cleanUp: () => Promise<void>,
+): TestNode {
   const call = async (path: string, body: unknown = {}, options: CallOptions = {}): Promise<ApiAnswer> => {
     const key = options.key === undefined ? master.api_key : options.key;
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
@@ -125,8 +139,11 @@ export async function startTestNode(env: Record<string, string> = {}): Promise<T
     call,
     async stop() {
       await node.close();
-      if (schema) await dropSchema(schema);
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
+    },
+    async restart() {
+      await node.close();
+      return testNode(await start(), master, start, cleanUp);
     },
   };
 }

@@ -21,6 +21,7 @@ export const emailBatchEndpoints = [
           caller: ctx.caller,
           client: ctx.client,
           maxMessageBytes: ctx.config.smtpMaxMessageBytes,
+          node: ctx.config.hostname,
         },
         body,
       ),

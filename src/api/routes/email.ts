@@ -15,6 +15,7 @@ const sendContext = (ctx: HandlerContext): SendContext => ({
   caller: ctx.caller,
   client: ctx.client,
   maxMessageBytes: ctx.config.smtpMaxMessageBytes,
+  node: ctx.config.hostname,
 });
 
 export const emailEndpoints = [

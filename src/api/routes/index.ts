@@ -15,6 +15,7 @@ import { suppressionEndpoints } from './suppressions.js';
 import { templateEndpoints } from './templates.js';
 import { emailBatchEndpoints } from './email-batch.js';
 import { statsEndpoints } from './stats.js';
+import { scheduledEmailEndpoints } from './scheduled-emails.js';
 
 export const ALL_ENDPOINTS: EndpointDef[] = [
   ...smtpUserEndpoints,
@@ -33,4 +34,5 @@ export const ALL_ENDPOINTS: EndpointDef[] = [
   ...templateEndpoints,
   ...emailBatchEndpoints,
   ...statsEndpoints,
+  ...scheduledEmailEndpoints,
 ];

@@ -96,7 +96,14 @@ const CustomHeader = Type.Object({
 const SendOptions = {
   ...CommonRequestFields,
   schedule: Type.Optional(
-    Nullable(Type.String({ maxLength: 100, description: 'Not supported: Petrel sends at once' })),
+    Nullable(
+      Type.String({
+        maxLength: 100,
+        description:
+          'Send later: "2026-01-01 12:00:00 +1300" (SMTP2GO\'s form) or ISO 8601 with a zone; in the future ' +
+          'and at most 3 days ahead. The answer carries schedule_id; the email carries an X-Smtp2go-Schedule-Id header',
+      }),
+    ),
   ),
   fastaccept: Type.Optional(
     Type.Boolean({ description: 'Accepted and ignored: Petrel always answers once the message is stored' }),
@@ -177,6 +184,11 @@ export const SendResult = Type.Object({
   failures: Type.Array(Type.String(), { description: 'Why each refused recipient was refused' }),
   email_id: Nullable(
     Type.String({ description: 'The id of the stored message; null when no recipient was accepted' }),
+  ),
+  schedule_id: Type.Optional(
+    Type.String({
+      description: 'Only when schedule was given: the id for /email/scheduled/search and /remove',
+    }),
   ),
 });
 export type SendResult = Static<typeof SendResult>;

@@ -18,6 +18,7 @@ import { ipAllowListsRepository } from './ip-allow-lists.js';
 import { ipAuthRepository } from './ip-auth.js';
 import { activitySearchRepository } from './activity-search.js';
 import { templatesRepository } from './templates.js';
+import { scheduledEmailsRepository } from './scheduled-emails.js';
 import { statsRepository } from './stats.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
@@ -38,6 +39,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     ipAuth: ipAuthRepository(db),
     activity: activitySearchRepository(db),
     templates: templatesRepository(db),
+    scheduledEmails: scheduledEmailsRepository(db),
     stats: statsRepository(db),
   };
 }
