@@ -5,7 +5,10 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config, IpPoolConfig } from '../config/settings.js';
 import { classifyReply } from './classify.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, type PoolLimits } from './connection-pool.js';
+import { Pacer } from './pacing/pacer.js';
+import type { DestinationRule } from './pacing/rules.js';
+import { isThrottleReply } from './pacing/throttle-phrases.js';
 import { IpPoolSelector } from './ip-pool.js';
 import { DestinationPolicy } from './destination-policy.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
@@ -69,6 +72,8 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   ipPools: readonly IpPoolConfig[];
   resolver: MxResolver;
   logger?: Logger;
+  /** Per-destination rules and slow-downs (SPEC §9); by default the built-in rules only. */
+  pacer?: Pacer;
 }
 
 /** Where an answer came from, as far as the attempt got. */
@@ -95,8 +100,11 @@ export class OutboundDelivery {
   private readonly tuning: OutboundTuning;
   private readonly pools: IpPoolSelector;
   private readonly connections: ConnectionPool;
+  /** Shared with the worker, which asks it before starting a delivery. */
+  readonly pacing: Pacer;
 
   constructor(private readonly options: OutboundOptions) {
+    this.pacing = options.pacer ?? new Pacer({ rules: [] });
     this.tuning = { ...DEFAULT_OUTBOUND_TUNING, ...definedOnly(options) };
     this.pools = new IpPoolSelector(options.ipPools, options.hostname);
     this.connections = new ConnectionPool({
@@ -130,9 +138,22 @@ export class OutboundDelivery {
       const route = await this.options.resolver.resolve(delivery.domain);
       if (route.kind === 'failed') setAll(unique, { stage: 'dns', reply: route.reply, where: NOWHERE });
       else {
-        const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results);
+        const rule = this.pacing.ruleFor(
+          delivery.domain,
+          route.hosts.map((h) => h.name),
+        );
+        const limits = poolLimits(rule);
+        const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results, limits);
         setAll(pending, failure);
       }
+    }
+    const throttled = [...results.values()].find((r) => r.outcome !== 'delivered' && isThrottleReply(r));
+    if (throttled) {
+      this.pacing.slowDown(delivery.domain, formatReply(throttled));
+      this.options.logger?.warn(
+        { domain: delivery.domain, destination: this.pacing.keyFor(delivery.domain) },
+        'delivery: destination asks to slow down; its rate is halved',
+      );
     }
     for (const result of results.values()) this.log(delivery, result);
     return delivery.recipients.map((r) => results.get(r) as RecipientResult);
@@ -150,6 +171,7 @@ export class OutboundDelivery {
     delivery: DomainDelivery,
     recipients: string[],
     results: Map<string, RecipientResult>,
+    limits: PoolLimits | undefined,
   ): Promise<{ pending: string[]; failure: Failure }> {
     let pending = recipients;
     const failures: Failure[] = [];
@@ -163,16 +185,19 @@ export class OutboundDelivery {
           failures.push(local('connect', '4.4.4', text, where));
           continue;
         }
-        const acquired = await this.connections.acquire({
-          hostName: host.name,
-          address,
-          port: host.port,
-          localAddress: source.localAddress,
-          ehlo: source.ehlo,
-          connectTimeoutMs: this.tuning.connectTimeoutMs,
-          greetingTimeoutMs: this.tuning.greetingTimeoutMs,
-          socketTimeoutMs: this.tuning.socketTimeoutMs,
-        });
+        const acquired = await this.connections.acquire(
+          {
+            hostName: host.name,
+            address,
+            port: host.port,
+            localAddress: source.localAddress,
+            ehlo: source.ehlo,
+            connectTimeoutMs: this.tuning.connectTimeoutMs,
+            greetingTimeoutMs: this.tuning.greetingTimeoutMs,
+            socketTimeoutMs: this.tuning.socketTimeoutMs,
+          },
+          limits,
+        );
         if (acquired.kind === 'failed') {
           failures.push({ ...acquired, where: { ...where, localAddress: source.localAddress } });
           this.options.logger?.warn(
@@ -284,6 +309,16 @@ export function createOutboundDelivery(
     logger,
     ...tuning,
   });
+}
+
+/** A rule's connection limits as the pool takes them; no rule, the pool's usual bound. */
+function poolLimits(rule: DestinationRule | null): PoolLimits | undefined {
+  if (!rule) return undefined;
+  return {
+    group: rule.match,
+    maxConnections: rule.max_connections,
+    maxTransactions: rule.messages_per_connection,
+  };
 }
 
 function resultOf(recipient: string, r: RecipientReply, where: Where): RecipientResult {
