@@ -292,9 +292,13 @@ export class OutboundDelivery {
 /** The delivery service as the configuration describes it, with tuning (timeouts, limits) on top. */
 export function createOutboundDelivery(
   config: Pick<Config, 'hostname' | 'ipPools' | 'smarthost' | 'dnsServers' | 'allowedPrivateDestinations'>,
-  overrides: Partial<OutboundTuning> & { resolver?: Partial<ResolverOptions>; logger?: Logger } = {},
+  overrides: Partial<OutboundTuning> & {
+    resolver?: Partial<ResolverOptions>;
+    logger?: Logger;
+    pacer?: Pacer;
+  } = {},
 ): OutboundDelivery {
-  const { resolver: resolverOverrides, logger, ...tuning } = overrides;
+  const { resolver: resolverOverrides, logger, pacer, ...tuning } = overrides;
   const resolver = new MxResolver({
     ...DEFAULT_RESOLVER_OPTIONS,
     dnsServers: config.dnsServers,
@@ -307,6 +311,7 @@ export function createOutboundDelivery(
     ipPools: config.ipPools,
     resolver,
     logger,
+    pacer,
     ...tuning,
   });
 }
