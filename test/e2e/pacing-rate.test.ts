@@ -31,13 +31,13 @@ before(async () => {
       PETREL_DESTINATION_RULES: JSON.stringify([{ match: 'paced.test', messages_per_minute: PER_MINUTE }]),
     },
   });
-  await addSmtpUser(world.node, 'bulk');
+  await addSmtpUser(world.node, 'bulk-sender');
 });
 after(() => world.stop());
 
 const send = (to: string) =>
   submit(world.smtpPort, {
-    user: 'bulk',
+    user: 'bulk-sender',
     from: 'news@sender.test',
     to: [to],
     raw: plainMessage('news@sender.test', to, 'News'),
