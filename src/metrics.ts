@@ -83,6 +83,12 @@ export function createMetrics() {
         for (const [state, n] of Object.entries(queueCounts())) this.set({ state }, n);
       },
     }),
+    destinationSlowdown: new Gauge({
+      name: 'petrel_destination_slowdown_factor',
+      help: 'Share of its normal rate a throttled destination may take now (absent: not slowed)',
+      labelNames: ['destination'] as const,
+      registers: [registry],
+    }),
     /** Makes petrel_queue_recipients read these counts at every scrape. */
     watchQueue(counts: () => Record<string, number>): void {
       queueCounts = counts;

@@ -12,6 +12,7 @@ import type { InboundListener } from './inbound/inbound-server.js';
 import { startInbound } from './inbound/start.js';
 import { verifiedReturnPathHosts } from './sender-domains/return-path-hosts.js';
 import { createOutboundDelivery } from './delivery/outbound.js';
+import { createPacer } from './delivery/pacing/create.js';
 import { retryPolicyFromConfig, type RetryPolicy } from './delivery/retry-policy.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { WarmupTracker } from './delivery/warmup/warmup-tracker.js';
@@ -181,8 +182,10 @@ export async function startNode(
     stops.push(() => webhooks.close());
 
     if (config.deliveryConcurrency > 0) {
+      const pacer = createPacer(config.destinationRules, spoolDirectory(config.dataDir), metrics);
       const delivery = createOutboundDelivery(config, {
         logger,
+        pacer,
         resolver: { mxPort: config.mxPort },
         mtaSts: {
           counters: {

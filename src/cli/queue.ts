@@ -10,6 +10,7 @@ import {
   type RecipientState,
   type SpoolAdmin,
 } from '../spool/index.js';
+import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { loadCliConfig } from './context.js';
 import { createCommandLogger } from './log.js';
 import { printJson, printLine, printTable } from './output.js';
@@ -94,10 +95,11 @@ function registerList(queue: Command): void {
       const states = options.state.trim().toLowerCase() === 'all' ? STATES : parseStates(options.state);
       const limit = parseCount(options.limit, '--limit');
       const afterId = options.after === undefined ? undefined : parseCount(options.after, '--after');
-      const { rows, counts } = await withQueue(command, (admin) =>
+      const { rows, counts, slowDowns } = await withQueue(command, (admin) =>
         Promise.resolve({
           rows: admin.queue.list({ states, messageId: options.message, limit, afterId }),
           counts: admin.queue.counts(),
+          slowDowns: listSlowDowns(spoolDirectory(loadCliConfig(command).dataDir)),
         }),
       );
       const last = rows.at(-1);
@@ -121,6 +123,20 @@ function registerList(queue: Command): void {
         ]),
       );
       printLine(`\n${STATES.map((s) => `${s}: ${counts[s]}`).join(', ')}`);
+      if (slowDowns.length > 0) {
+        // Destinations that answered "rate limited": their mail waits longer between messages.
+        printLine('\nSlowed down:');
+        printTable(
+          ['DESTINATION', 'RATE', 'PER MINUTE', 'SINCE', 'LAST REPLY'],
+          slowDowns.map((d) => [
+            d.destination,
+            `${Math.round(d.factor * 100)}%`,
+            d.messagesPerMinute,
+            iso(d.since),
+            d.lastReply,
+          ]),
+        );
+      }
       if (more !== null) printLine(`More rows follow: petrel queue list --after ${more}`);
     });
 }

@@ -18,6 +18,7 @@ import {
   type Parse,
 } from './parsers.js';
 import { cidrList, secretsKey } from './security-parsers.js';
+import { parseDestinationRules } from '../delivery/pacing/parse.js';
 import { ConfigError, type Config } from './types.js';
 import { defaultRetrySchedule, retrySchedule, trueOrFalse } from '../webhooks/settings.js';
 
@@ -110,6 +111,7 @@ export const SETTINGS = [
     () => machineHostname(),
   ),
   setting('ipPools', 'PETREL_IP_POOLS', ipPools, () => []),
+  setting('destinationRules', 'PETREL_DESTINATION_RULES', parseDestinationRules, () => []),
   setting('tlsCert', 'PETREL_TLS_CERT', optionalString, () => null),
   setting('tlsKey', 'PETREL_TLS_KEY', optionalString, () => null),
   setting(

@@ -1,4 +1,5 @@
 // The shape of a loaded configuration, and the one error a bad setting raises.
+import type { DestinationRule } from '../delivery/pacing/rules.js';
 import type { RetrySchedule } from '../webhooks/retry-schedule.js';
 
 export class ConfigError extends Error {
@@ -41,6 +42,8 @@ export interface Config {
   dnsServers: string[];
   hostname: string;
   ipPools: IpPoolConfig[];
+  /** Per-destination pacing rules (SPEC §9); the built-in ones apply after these. */
+  destinationRules: DestinationRule[];
   tlsCert: string | null;
   tlsKey: string | null;
   logLevel: string;

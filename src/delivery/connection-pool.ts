@@ -14,6 +14,14 @@ export interface ConnectionPoolOptions {
 
 export type Acquired = OpenResult & { reused?: boolean };
 
+/** A destination rule's limits (SPEC §9): its connections are counted and reused apart from others. */
+export interface PoolLimits {
+  /** The rule's match: connections under it are counted separately from other mail to the address. */
+  group: string;
+  maxConnections?: number;
+  maxTransactions?: number;
+}
+
 interface Idle {
   session: SmtpSession;
   timer: NodeJS.Timeout;
@@ -21,15 +29,18 @@ interface Idle {
   unwatch: () => void;
 }
 
-const destinationOf = (spec: SessionSpec): string => `${spec.address}:${spec.port}`;
-const reuseKeyOf = (spec: SessionSpec): string =>
-  `${destinationOf(spec)}|${spec.localAddress ?? '*'}|${spec.ehlo}|${spec.hostName}`;
+const destinationOf = (spec: SessionSpec, limits?: PoolLimits): string =>
+  `${limits ? `${limits.group}@` : ''}${spec.address}:${spec.port}`;
+const reuseKeyOf = (spec: SessionSpec, limits?: PoolLimits): string =>
+  `${destinationOf(spec, limits)}|${spec.localAddress ?? '*'}|${spec.ehlo}|${spec.hostName}`;
 
 export class ConnectionPool {
   private readonly idle = new Map<string, Idle[]>();
   /** Connections open or being opened, per destination. */
   private readonly counts = new Map<string, number>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  /** The limits a session was acquired under, for its release. */
+  private readonly limitsOf = new WeakMap<SmtpSession, PoolLimits>();
   private closing = false;
 
   constructor(private readonly options: ConnectionPoolOptions) {}
@@ -39,9 +50,10 @@ export class ConnectionPool {
     return this.counts.get(`${address}:${port}`) ?? 0;
   }
 
-  async acquire(spec: SessionSpec): Promise<Acquired> {
-    const destination = destinationOf(spec);
-    const key = reuseKeyOf(spec);
+  async acquire(spec: SessionSpec, limits?: PoolLimits): Promise<Acquired> {
+    const destination = destinationOf(spec, limits);
+    const key = reuseKeyOf(spec, limits);
+    const max = limits?.maxConnections ?? this.options.maxConnectionsPerDestination;
     for (;;) {
       if (this.closing) {
         return {
@@ -53,11 +65,18 @@ export class ConnectionPool {
       const reusable = this.takeIdle(key);
       if (reusable) {
         // RSET proves the connection is still alive and clears whatever the last transaction left.
-        if (await reusable.reset()) return { kind: 'open', session: reusable, reused: true };
+        if (await reusable.reset()) {
+          if (limits) this.limitsOf.set(reusable, limits);
+          return { kind: 'open', session: reusable, reused: true };
+        }
         continue;
       }
       const count = this.counts.get(destination) ?? 0;
-      if (count < this.options.maxConnectionsPerDestination) return this.openNew(spec, destination);
+      if (count < max) {
+        const opened = await this.openNew(spec, destination);
+        if (opened.kind === 'open' && limits) this.limitsOf.set(opened.session, limits);
+        return opened;
+      }
       // At the limit: an idle connection to this destination from another source gives its place up.
       if (this.closeOneIdle(destination)) continue;
       await new Promise<void>((resolve) => this.enqueueWaiter(destination, resolve));
@@ -67,15 +86,13 @@ export class ConnectionPool {
   /** Hands a session back after its transactions: kept for reuse when it is healthy, else closed. */
   release(session: SmtpSession): void {
     const spec = session.spec;
-    if (
-      this.closing ||
-      !session.usable ||
-      session.transactions >= this.options.maxTransactionsPerConnection
-    ) {
+    const limits = this.limitsOf.get(session);
+    const maxTransactions = limits?.maxTransactions ?? this.options.maxTransactionsPerConnection;
+    if (this.closing || !session.usable || session.transactions >= maxTransactions) {
       session.quit();
       return;
     }
-    const key = reuseKeyOf(spec);
+    const key = reuseKeyOf(spec, limits);
     const entry: Idle = {
       session,
       timer: setTimeout(() => {
@@ -92,7 +109,7 @@ export class ConnectionPool {
     const list = this.idle.get(key) ?? [];
     list.push(entry);
     this.idle.set(key, list);
-    this.wakeOne(destinationOf(spec));
+    this.wakeOne(destinationOf(spec, limits));
   }
 
   /** Quits every idle connection and refuses new acquisitions; sessions in use close on release. */

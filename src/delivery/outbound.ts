@@ -5,7 +5,10 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config, IpPoolConfig } from '../config/settings.js';
 import { classifyReply } from './classify.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, type PoolLimits } from './connection-pool.js';
+import { Pacer } from './pacing/pacer.js';
+import type { DestinationRule } from './pacing/rules.js';
+import { isThrottleReply } from './pacing/throttle-phrases.js';
 import { IpPoolSelector } from './ip-pool.js';
 import type { WarmupTracker } from './warmup/warmup-tracker.js';
 import { DestinationPolicy } from './destination-policy.js';
@@ -75,6 +78,8 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   logger?: Logger;
   /** Warm-up counts of pool addresses (SPEC §9); absent: counted in memory only. */
   warmup?: WarmupTracker;
+  /** Per-destination rules and slow-downs (SPEC §9); by default the built-in rules only. */
+  pacer?: Pacer;
 }
 
 /** Where an answer came from, as far as the attempt got. */
@@ -101,8 +106,11 @@ export class OutboundDelivery {
   private readonly tuning: OutboundTuning;
   private readonly pools: IpPoolSelector;
   private readonly connections: ConnectionPool;
+  /** Shared with the worker, which asks it before starting a delivery. */
+  readonly pacing: Pacer;
 
   constructor(private readonly options: OutboundOptions) {
+    this.pacing = options.pacer ?? new Pacer({ rules: [] });
     this.tuning = { ...DEFAULT_OUTBOUND_TUNING, ...definedOnly(options) };
     this.pools = new IpPoolSelector(options.ipPools, options.hostname, options.warmup);
     this.connections = new ConnectionPool({
@@ -141,10 +149,26 @@ export class OutboundDelivery {
           : null;
         if (plan?.kind === 'defer') setAll(unique, { stage: 'connect', reply: plan.reply, where: NOWHERE });
         else {
-          const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results, plan);
+          const rule = this.pacing.ruleFor(
+            delivery.domain,
+            route.hosts.map((h) => h.name),
+          );
+          const limits = poolLimits(rule);
+          const { pending, failure } = await this.deliverVia(route.hosts, delivery, unique, results, {
+            plan,
+            limits,
+          });
           setAll(pending, failure);
         }
       }
+    }
+    const throttled = [...results.values()].find((r) => r.outcome !== 'delivered' && isThrottleReply(r));
+    if (throttled) {
+      this.pacing.slowDown(delivery.domain, formatReply(throttled));
+      this.options.logger?.warn(
+        { domain: delivery.domain, destination: this.pacing.keyFor(delivery.domain) },
+        'delivery: destination asks to slow down; its rate is halved',
+      );
     }
     for (const result of results.values()) this.log(delivery, result);
     return delivery.recipients.map((r) => results.get(r) as RecipientResult);
@@ -163,7 +187,7 @@ export class OutboundDelivery {
     delivery: DomainDelivery,
     recipients: string[],
     results: Map<string, RecipientResult>,
-    plan: StsPlan | null,
+    { plan, limits }: { plan: StsPlan | null; limits: PoolLimits | undefined },
   ): Promise<{ pending: string[]; failure: Failure }> {
     let pending = recipients;
     const failures: Failure[] = [];
@@ -186,17 +210,20 @@ export class OutboundDelivery {
           failures.push(local('connect', '4.4.5', text, where));
           continue;
         }
-        const acquired = await this.connections.acquire({
-          hostName: host.name,
-          address,
-          port: host.port,
-          localAddress: source.localAddress,
-          ehlo: source.ehlo,
-          connectTimeoutMs: this.tuning.connectTimeoutMs,
-          greetingTimeoutMs: this.tuning.greetingTimeoutMs,
-          socketTimeoutMs: this.tuning.socketTimeoutMs,
-          ...(plan?.kind === 'deliver' ? { tls: plan.tls } : {}),
-        });
+        const acquired = await this.connections.acquire(
+          {
+            hostName: host.name,
+            address,
+            port: host.port,
+            localAddress: source.localAddress,
+            ehlo: source.ehlo,
+            connectTimeoutMs: this.tuning.connectTimeoutMs,
+            greetingTimeoutMs: this.tuning.greetingTimeoutMs,
+            socketTimeoutMs: this.tuning.socketTimeoutMs,
+            ...(plan?.kind === 'deliver' ? { tls: plan.tls } : {}),
+          },
+          limits,
+        );
         if (acquired.kind === 'failed') {
           this.pools.unused(delivery.ipPool, source, messages);
           const reply =
@@ -325,9 +352,10 @@ export function createOutboundDelivery(
     mtaSts?: Partial<MtaStsSettings>;
     logger?: Logger;
     warmup?: WarmupTracker;
+    pacer?: Pacer;
   } = {},
 ): OutboundDelivery {
-  const { resolver: resolverOverrides, mtaSts: stsOverrides, logger, warmup, ...tuning } = overrides;
+  const { resolver: resolverOverrides, mtaSts: stsOverrides, logger, warmup, pacer, ...tuning } = overrides;
   const destinations = DestinationPolicy.fromConfig(config);
   const resolverOptions: ResolverOptions = {
     ...DEFAULT_RESOLVER_OPTIONS,
@@ -358,8 +386,19 @@ export function createOutboundDelivery(
     mtaSts,
     logger,
     warmup,
+    pacer,
     ...tuning,
   });
+}
+
+/** A rule's connection limits as the pool takes them; no rule, the pool's usual bound. */
+function poolLimits(rule: DestinationRule | null): PoolLimits | undefined {
+  if (!rule) return undefined;
+  return {
+    group: rule.match,
+    maxConnections: rule.max_connections,
+    maxTransactions: rule.messages_per_connection,
+  };
 }
 
 function resultOf(recipient: string, r: RecipientReply, where: Where): RecipientResult {

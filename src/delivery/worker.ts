@@ -13,6 +13,7 @@ import {
 } from './delivery-job.js';
 import { MessageContexts } from './message-context.js';
 import type { OutboundDelivery } from './outbound.js';
+import type { Pacer } from './pacing/pacer.js';
 
 /** Archives a message (the sender has archive_enabled) the first time the worker takes it up. */
 export type ArchiveHook = (
@@ -34,7 +35,10 @@ export interface WorkerDeps extends Omit<JobDeps, 'contexts' | 'queue' | 'delive
     | 'isFinished'
     | 'purge'
   >;
-  delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'close' | 'refusesDestination'>;
+  delivery: Pick<OutboundDelivery, 'deliverToDomain' | 'close' | 'refusesDestination'> & {
+    /** Per-destination pacing (SPEC §9): a delivery starts only when its destination's rate allows. */
+    pacing?: Pick<Pacer, 'reserve'>;
+  };
   archive?: ArchiveHook;
   /**
    * A scheduled message comes due (SPEC §8): true when it may go (the control plane now records it as
@@ -104,6 +108,8 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: () => void = () => undefined;
+  /** Wakes the loop when a paced destination may take its next message. */
+  private pacingTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -140,6 +146,7 @@ export class DeliveryWorker {
   async close(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    if (this.pacingTimer) clearTimeout(this.pacingTimer);
     this.wake();
     await this.loop;
     await this.release(this.backlog.splice(0), 'not started');
@@ -229,26 +236,50 @@ export class DeliveryWorker {
     });
   }
 
+  /**
+   * Starts deliveries from the backlog, in order, skipping those whose destination is paced and must
+   * wait (they stay in the backlog and hold no delivery slot, so other destinations flow meanwhile).
+   */
   private startJobs(): void {
-    while (this.backlog.length > 0 && this.running.size < this.options.concurrency) {
-      const group = this.backlog.shift() as DeliveryGroup;
-      const control: JobControl = { abandoned: false };
-      const job: Promise<void> = this.mayGo(group)
-        .then(async (go) => {
-          if (!go) return;
-          await this.archiveOnce(group);
-          await runDeliveryJob(this.jobDeps, group, control);
-        })
-        .catch((err: unknown) =>
-          this.deps.logger.error({ err, messageId: group.message.id }, 'delivery: a delivery failed'),
-        )
-        .finally(() => {
-          this.running.delete(job);
-          for (const row of group.recipients) this.claimed.delete(claimKey(row));
-          this.wake();
-        });
-      this.running.set(job, { group, control });
+    const pacing = this.deps.delivery.pacing;
+    let soonest = Infinity;
+    for (let i = 0; i < this.backlog.length && this.running.size < this.options.concurrency;) {
+      const wait = pacing?.reserve((this.backlog[i] as DeliveryGroup).domain) ?? 0;
+      if (wait > 0) {
+        soonest = Math.min(soonest, wait);
+        i++;
+        continue;
+      }
+      const group = this.backlog.splice(i, 1)[0] as DeliveryGroup;
+      this.startJob(group);
     }
+    if (soonest !== Infinity && !this.stopping) {
+      if (this.pacingTimer) clearTimeout(this.pacingTimer);
+      this.pacingTimer = setTimeout(() => {
+        this.pacingTimer = null;
+        this.wake();
+      }, soonest);
+      this.pacingTimer.unref();
+    }
+  }
+
+  private startJob(group: DeliveryGroup): void {
+    const control: JobControl = { abandoned: false };
+    const job: Promise<void> = this.mayGo(group)
+      .then(async (go) => {
+        if (!go) return;
+        await this.archiveOnce(group);
+        await runDeliveryJob(this.jobDeps, group, control);
+      })
+      .catch((err: unknown) =>
+        this.deps.logger.error({ err, messageId: group.message.id }, 'delivery: a delivery failed'),
+      )
+      .finally(() => {
+        this.running.delete(job);
+        for (const row of group.recipients) this.claimed.delete(claimKey(row));
+        this.wake();
+      });
+    this.running.set(job, { group, control });
   }
 
   /**
