@@ -14,7 +14,6 @@ import {
 
 const PER_MINUTE = 60;
 const MINUTES = 3;
-const RECEIVED_AT = new Map<string, number>();
 
 let world: DeliveryWorld;
 
@@ -45,10 +44,7 @@ const send = (to: string) =>
 
 test(
   '60 a minute for one domain, for three minutes; the other domain is not held back',
-  {
-    timeout: 300_000,
-    skip: 'FAILS: the window admits 60 in a burst; minute 1 counted 120; needs even spacing',
-  },
+  { timeout: 300_000 },
   async () => {
     const paced = world.peer('127.0.0.6');
     const free = world.peer('127.0.0.7');
@@ -58,22 +54,17 @@ test(
       await send(`p${i}@paced.test`);
       if (i < 100) await send(`f${i}@free.test`);
     }
-    // Arrival times as the sink sees them: polled often, bounded in count and time.
+    // Arrival times as the sink recorded them; waited for with a bound in time.
     await until(
       'three minutes of paced mail',
       () => {
-        const now = Date.now();
-        for (const m of paced.messages) {
-          const key = m.rcptTo.join(',');
-          if (!RECEIVED_AT.has(key)) RECEIVED_AT.set(key, now);
-        }
-        const first = Math.min(...RECEIVED_AT.values());
-        return RECEIVED_AT.size > 0 && now - first >= MINUTES * 60_000 + 1_000;
+        const times = paced.messages.map((m) => m.receivedAt);
+        return times.length > 0 && Date.now() - Math.min(...times) >= MINUTES * 60_000 + 1_000;
       },
       MINUTES * 60_000 + 60_000,
     );
     assert.equal(free.messages.length, 100, 'free.test got all its mail');
-    const times = [...RECEIVED_AT.values()];
+    const times = paced.messages.map((m) => m.receivedAt);
     const first = Math.min(...times);
     for (let minute = 0; minute < MINUTES; minute++) {
       const n = times.filter((t) => t >= first + minute * 60_000 && t < first + (minute + 1) * 60_000).length;

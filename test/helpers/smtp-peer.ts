@@ -47,6 +47,8 @@ export interface ReceivedMessage {
   mailFrom: string;
   rcptTo: string[];
   data: Buffer;
+  /** When the peer accepted it (Date.now()). */
+  receivedAt: number;
 }
 
 export interface SmtpPeer {
@@ -143,6 +145,7 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<SmtpPeer
           mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           data: Buffer.concat(chunks),
+          receivedAt: Date.now(),
         });
         callback(null, 'Queued');
       });

@@ -1,5 +1,5 @@
-// The per-node pacing of destinations (SPEC §9): a rolling 60-second window of messages started per
-// destination rule, and adaptive slow-downs after "rate limited" replies (halve the rate, recover
+// The per-node pacing of destinations (SPEC §9): messages started per destination rule, spread evenly
+// and never more than the rule's number in a rolling 60-second window, and adaptive slow-downs after "rate limited" replies (halve the rate, recover
 // gradually). The worker asks before starting a delivery; the outbound side reports throttling.
 import { findRule, type DestinationRule } from './rules.js';
 
@@ -71,12 +71,18 @@ export class Pacer {
     const now = this.now();
     const list = (this.starts.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
     this.starts.set(key, list);
-    if (list.length < limit) {
+    // Starts are spread evenly (one per 60 s / limit), as providers expect a steady rate rather than a
+    // minute's worth at once; the window then keeps any 60 seconds at the limit exactly.
+    const last = list[list.length - 1];
+    const spacing = WINDOW_MS / limit;
+    const untilSpaced = last === undefined ? 0 : last + spacing - now;
+    const untilWindow = list.length < limit ? 0 : (list[list.length - limit] as number) + WINDOW_MS - now;
+    const wait = Math.max(untilSpaced, untilWindow);
+    if (wait <= 0) {
       list.push(now);
       return 0;
     }
-    // The window frees a place when its oldest start leaves it.
-    return Math.max(1, (list[list.length - limit] as number) + WINDOW_MS - now);
+    return Math.max(1, Math.ceil(wait));
   }
 
   /** A throttle reply from a destination: halve its rate (again). */

@@ -83,7 +83,7 @@ describe('PETREL_DESTINATION_RULES validation', () => {
 });
 
 describe('pacer', () => {
-  it('holds a rolling 60-second window', () => {
+  it('spreads starts evenly and holds a rolling 60-second window', () => {
     let now = 0;
     const pacer = new Pacer({
       rules: [{ match: 'a.test', messages_per_minute: 2 }],
@@ -92,9 +92,13 @@ describe('pacer', () => {
     });
     assert.equal(pacer.reserve('a.test'), 0);
     now = 10_000;
-    assert.equal(pacer.reserve('a.test'), 0);
-    assert.equal(pacer.reserve('a.test'), 50_000); // the first start leaves the window at 60 s
+    assert.equal(pacer.reserve('a.test'), 20_000); // 2 a minute: one start every 30 s
     assert.equal(pacer.reserve('b.test'), 0); // another destination is not paced
+    now = 30_000;
+    assert.equal(pacer.reserve('a.test'), 0);
+    assert.equal(pacer.reserve('a.test'), 30_000); // the first start leaves the window at 60 s
+    now = 59_000;
+    assert.equal(pacer.reserve('a.test'), 1_000); // spaced already, but the window is still full
     now = 60_001;
     assert.equal(pacer.reserve('a.test'), 0);
   });
@@ -112,8 +116,9 @@ describe('pacer', () => {
       [['a.test', 0.5, 2]],
     );
     assert.equal(pacer.reserve('a.test'), 0);
+    assert.equal(pacer.reserve('a.test'), 30_000); // 2 a minute now: every 30 s
+    now = 30_000;
     assert.equal(pacer.reserve('a.test'), 0);
-    assert.ok(pacer.reserve('a.test') > 0);
     now = 2 * 60_000;
     assert.deepEqual(pacer.slowDowns(), []);
   });
