@@ -188,6 +188,13 @@ export interface Database {
   event_messages: EventMessagesTable;
   event_rollups: EventRollupsTable;
   templates: TemplatesTable;
+  event_recipients: EventRecipientsTable;
+}
+
+/** Each account's distinct event recipients (lower-cased), so a substring search finds whole addresses. */
+export interface EventRecipientsTable {
+  account_id: string;
+  recipient: string;
 }
 
 export interface ApiRequestCountsTable {
