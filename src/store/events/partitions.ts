@@ -21,7 +21,7 @@ function nextDay(day: string): string {
 }
 
 /** The days that have their own partition, oldest first. */
-export async function partitionDays(db: Kysely<unknown>, parent = 'events'): Promise<string[]> {
+export async function partitionDays<T>(db: Kysely<T>, parent = 'events'): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
     select c.relname as name from pg_inherits i
       join pg_class c on c.oid = i.inhrelid
@@ -39,13 +39,13 @@ export async function partitionDays(db: Kysely<unknown>, parent = 'events'): Pro
  * Creates the partition of each day in `days` that has none. Rows of that day already in the default
  * partition (written before it existed) are moved into it, as PostgreSQL refuses the partition otherwise.
  */
-export async function ensurePartitions(db: Kysely<unknown>, days: string[], parent = 'events'): Promise<void> {
+export async function ensurePartitions<T>(db: Kysely<T>, days: string[], parent = 'events'): Promise<void> {
   const existing = new Set(await partitionDays(db, parent));
   for (const day of days) {
     if (existing.has(day)) continue;
     const name = sql.id(partitionName(day));
     const [from, to] = [day, nextDay(day)];
-    const create = async (trx: Kysely<unknown>): Promise<void> => {
+    const create = async (trx: Kysely<T>): Promise<void> => {
       // Another node may be doing the same: one at a time, and the loser sees the partition made.
       await sql`lock table ${sql.id(parent)} in share row exclusive mode`.execute(trx);
       if ((await partitionDays(trx, parent)).includes(day)) return;
@@ -71,7 +71,7 @@ export function upcomingDays(now: Date, ahead: number): string[] {
 }
 
 /** Drops every day partition wholly older than `cutoffDay`; returns the days dropped. */
-export async function dropPartitionsBefore(db: Kysely<unknown>, cutoffDay: string): Promise<string[]> {
+export async function dropPartitionsBefore<T>(db: Kysely<T>, cutoffDay: string): Promise<string[]> {
   const old = (await partitionDays(db)).filter((day) => day < cutoffDay);
   for (const day of old) await sql`drop table if exists ${sql.id(partitionName(day))}`.execute(db);
   return old;

@@ -95,8 +95,7 @@ function where(q: ResolvedQuery): RawBuilder<boolean> {
  */
 async function resolve(db: Kysely<Database>, q: ActivityQuery): Promise<ResolvedQuery> {
   if (!q.recipient) return q;
-  const value = q.recipient;
-  const found = await expandRecipients(db, q.accountIds, (alias) => contains(alias, value));
+  const found = await expandRecipients(db, q.accountIds, q.recipient);
   return found === null ? q : { ...q, recipientIn: found };
 }
 
