@@ -61,7 +61,7 @@ function seedEvent(accountId: string, now: number, n: number): NewEvent {
 }
 
 async function seedThroughRecord(ops: OperationsDeps, accountId: string, now: number): Promise<void> {
-  for (let done = 0; done < EVENTS; ) {
+  for (let done = 0; done < EVENTS;) {
     const batch: NewEvent[] = [];
     for (let i = 0; i < 1000 && done < EVENTS; i++, done++) batch.push(seedEvent(accountId, now, done));
     await ops.repos.events.record(batch);
@@ -76,7 +76,7 @@ async function seedDirect(store: Store, accountId: string, now: number): Promise
   const db = store.db;
   const chunk = store.dialect === 'postgres' ? 20_000 : 2_000;
   let lastReport = performance.now();
-  for (let done = 0; done < EVENTS; ) {
+  for (let done = 0; done < EVENTS;) {
     const rows: EventRow[] = [];
     for (let i = 0; i < chunk && done < EVENTS; i++, done++) {
       const e = seedEvent(accountId, now, done);
@@ -133,7 +133,14 @@ async function intakeRate(ops: OperationsDeps, accountId: string): Promise<numbe
   for (let i = 0; i < INTAKE_MESSAGES; i++) {
     const emailId = newSortableId();
     const recipient = `intake${i % 1000}@example.net`;
-    const base = { accountId, emailId, username: 'intake', sender: 'a@shop.example', recipient, subject: 'x' };
+    const base = {
+      accountId,
+      emailId,
+      username: 'intake',
+      sender: 'a@shop.example',
+      recipient,
+      subject: 'x',
+    };
     await ops.repos.events.record([
       {
         ...base,

@@ -137,7 +137,10 @@ export async function startNode(
       sandboxRetentionDays: config.sandboxRetentionDays,
       purgeEvents: async () => {
         const purge = await purgeExpiredEvents(store, config.eventRetentionDays);
-        logger.info({ ...purge, eventRetentionDays: config.eventRetentionDays }, 'events: retention pass done');
+        logger.info(
+          { ...purge, eventRetentionDays: config.eventRetentionDays },
+          'events: retention pass done',
+        );
       },
       logger,
     });

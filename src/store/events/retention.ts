@@ -5,7 +5,13 @@ import { setImmediate as yieldToIntake } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../database.js';
 import type { Database } from '../tables.js';
-import { DEFAULT_PARTITION, dropPartitionsBefore, ensurePartitions, upcomingDays, utcDay } from './partitions.js';
+import {
+  DEFAULT_PARTITION,
+  dropPartitionsBefore,
+  ensurePartitions,
+  upcomingDays,
+  utcDay,
+} from './partitions.js';
 
 /** Day partitions kept ready ahead of the clock, so a node down for a few days still writes to its own. */
 export const PARTITIONS_AHEAD_DAYS = 7;
@@ -41,7 +47,9 @@ async function purgeSqliteEvents(db: Kysely<Database>, floor: string): Promise<n
   return inBatches(async () => {
     const r = await db
       .deleteFrom('events')
-      .where('id', 'in', (eb) => eb.selectFrom('events').select('id').where('id', '<', floor).limit(PURGE_BATCH))
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('events').select('id').where('id', '<', floor).limit(PURGE_BATCH),
+      )
       .executeTakeFirst();
     return r.numDeletedRows;
   });
@@ -52,7 +60,9 @@ async function purgePostgresEvents(db: Kysely<Database>, cutoffDay: string): Pro
   // Rows that landed in the default partition (their day had no partition yet) are deleted row-wise.
   await inBatches(async () => {
     const r = await sql`delete from ${sql.id(DEFAULT_PARTITION)} where ctid in
-      (select ctid from ${sql.id(DEFAULT_PARTITION)} where date < ${cutoffDay} limit ${PURGE_BATCH})`.execute(db);
+      (select ctid from ${sql.id(DEFAULT_PARTITION)} where date < ${cutoffDay} limit ${PURGE_BATCH})`.execute(
+      db,
+    );
     return r.numAffectedRows ?? 0n;
   });
   return dropped;
@@ -62,7 +72,11 @@ async function purgePostgresEvents(db: Kysely<Database>, cutoffDay: string): Pro
  * One retention pass: makes the coming days' partitions (PostgreSQL), then removes the events, and the
  * header facts of the messages, from before the cutoff day.
  */
-export async function purgeExpiredEvents(store: Store, retentionDays: number, now = new Date()): Promise<EventPurge> {
+export async function purgeExpiredEvents(
+  store: Store,
+  retentionDays: number,
+  now = new Date(),
+): Promise<EventPurge> {
   const { db } = store;
   const cutoffDay = utcDay(now, -retentionDays);
   const floor = idFloor(Date.parse(`${cutoffDay}T00:00:00.000Z`));

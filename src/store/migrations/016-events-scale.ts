@@ -27,7 +27,9 @@ async function partitionEvents(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`create table ${sql.id(DEFAULT_PARTITION)} partition of events_new default`.execute(db);
-  const { rows } = await sql<{ day: string }>`select distinct substr(date, 1, 10) as day from events`.execute(db);
+  const { rows } = await sql<{ day: string }>`select distinct substr(date, 1, 10) as day from events`.execute(
+    db,
+  );
   const days = new Set([...rows.map((r) => r.day), ...upcomingDays(new Date(), 7)]);
   await ensurePartitions(db, [...days].sort(), 'events_new');
   await sql`insert into events_new select * from events`.execute(db);
@@ -45,7 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table event_recipients`.execute(db);
   await sql`drop index events_account_recipient`.execute(db);
-  if (!(isPostgres(db))) return;
+  if (!isPostgres(db)) return;
   await sql`create table events_plain (${COLUMNS}, primary key (id))`.execute(db);
   await sql`insert into events_plain select * from events`.execute(db);
   await sql`drop table events`.execute(db);
