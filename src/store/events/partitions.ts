@@ -46,6 +46,10 @@ export async function ensurePartitions<T>(db: Kysely<T>, days: string[], parent 
     const name = sql.id(partitionName(day));
     const [from, to] = [day, nextDay(day)];
     const create = async (trx: Kysely<T>): Promise<void> => {
+      // Creating a partition locks the parent: never queue intake behind a long search for more than
+      // a moment (a pass that gives up retries an hour later, with days of partitions still ahead).
+      // A migration (already in its transaction) waits as long as it must instead.
+      if (!db.isTransaction) await sql`set local lock_timeout = '2s'`.execute(trx);
       // Another node may be doing the same: one at a time, and the loser sees the partition made.
       await sql`lock table ${sql.id(parent)} in share row exclusive mode`.execute(trx);
       if ((await partitionDays(trx, parent)).includes(day)) return;
@@ -73,6 +77,12 @@ export function upcomingDays(now: Date, ahead: number): string[] {
 /** Drops every day partition wholly older than `cutoffDay`; returns the days dropped. */
 export async function dropPartitionsBefore<T>(db: Kysely<T>, cutoffDay: string): Promise<string[]> {
   const old = (await partitionDays(db)).filter((day) => day < cutoffDay);
-  for (const day of old) await sql`drop table if exists ${sql.id(partitionName(day))}`.execute(db);
+  for (const day of old) {
+    await db.transaction().execute(async (trx) => {
+      // As when creating one: dropping a partition locks the parent, so briefly or not at all.
+      await sql`set local lock_timeout = '2s'`.execute(trx);
+      await sql`drop table if exists ${sql.id(partitionName(day))}`.execute(trx);
+    });
+  }
   return old;
 }
