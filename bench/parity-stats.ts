@@ -2,7 +2,7 @@
 // `stats/email_summary` p99 and `activity/search` (one recipient, 30 days) p99, through the same
 // operations the API runs, on SQLite (default) or PostgreSQL (PETREL_BENCH_DATABASE_URL, own schema);
 // and the events write path's rate on the empty database against the full one (issue 16, goal 4).
-//   npx tsx bench/parity-stats.ts [events=1000000] [queries=200] [--direct] [--intake 3000]
+//   npx tsx bench/parity-stats.ts [events=1000000] [queries=200] [--direct] [--intake 3000] [--keep] [--reuse SCHEMA]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +22,19 @@ import type { EventRow, NewEvent } from '../src/store/repositories/events.js';
 import { newSortableId } from '../src/security/sortable-id.js';
 
 const flags = process.argv.slice(2);
-const intakeAt = flags.indexOf('--intake');
-const positional = flags.filter((a, i) => !a.startsWith('--') && (intakeAt < 0 || i !== intakeAt + 1));
+const valueOf = (flag: string): string | undefined => {
+  const at = flags.indexOf(flag);
+  return at >= 0 ? flags[at + 1] : undefined;
+};
+const positional = flags.filter((a, i) => !a.startsWith('--') && !flags[i - 1]?.match(/^--(intake|reuse)$/));
+/** A schema seeded by an earlier run with --keep: measured again without seeding (PostgreSQL). */
+const REUSE = valueOf('--reuse');
 const EVENTS = Number(positional[0] ?? 1_000_000);
 const QUERIES = Number(positional[1] ?? 200);
 /** Seed with multi-row INSERTs straight into the tables (10M events in minutes, not hours). */
 const DIRECT = flags.includes('--direct');
 /** Messages written through the events path on the empty and on the full database (0: skipped). */
-const INTAKE_MESSAGES = intakeAt >= 0 ? Number(flags[intakeAt + 1]) : 0;
+const INTAKE_MESSAGES = Number(valueOf('--intake') ?? 0);
 const RECIPIENTS = 50_000;
 const SPAN_DAYS = 60;
 const DAY = 86_400_000;
@@ -172,31 +177,34 @@ async function intakeRounds(ops: OperationsDeps, accountId: string): Promise<num
 
 const dataDir = mkdtempSync(join(tmpdir(), 'petrel-parity-bench-'));
 const url = process.env.PETREL_BENCH_DATABASE_URL;
-const schema = url ? `bench_${randomBytes(4).toString('hex')}` : undefined;
+const schema = url ? (REUSE ?? `bench_${randomBytes(4).toString('hex')}`) : undefined;
 async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(text);
   await client.end();
 }
-if (schema) await adminQuery(`create schema ${schema}`);
+if (schema && !REUSE) await adminQuery(`create schema ${schema}`);
 const store = openStore({ dataDir, databaseUrl: url ?? null, ...(schema ? { pgSchema: schema } : {}) });
 try {
   await migrateToLatest(store);
   const ops = createOperationsDeps(store, [], pino({ level: 'silent' }));
-  const master = await createMasterAccount(ops, 'Bench');
+  const reused = REUSE ? await store.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow() : null;
+  const master = reused ? { account_id: reused.id } : await createMasterAccount(ops, 'Bench');
   const caller = { accountId: master.account_id, keyId: null };
   const now = Date.now();
   // A node that has run for SPAN_DAYS has had a partition made for each of them by the retention job.
-  if (store.dialect === 'postgres')
+  if (store.dialect === 'postgres' && !REUSE)
     await ensurePartitions(
       store.db,
       Array.from({ length: SPAN_DAYS + 2 }, (_, i) => utcDay(new Date(now), i - SPAN_DAYS - 1)),
     );
-  const emptyIntake = INTAKE_MESSAGES > 0 ? await intakeRounds(ops, master.account_id) : [];
+  const emptyIntake = INTAKE_MESSAGES > 0 && !REUSE ? await intakeRounds(ops, master.account_id) : [];
   const started = performance.now();
-  if (DIRECT) await seedDirect(store, master.account_id, now);
+  if (REUSE) process.stderr.write(`reusing ${REUSE}\n`);
+  else if (DIRECT) await seedDirect(store, master.account_id, now);
   else await seedThroughRecord(ops, master.account_id, now);
+  process.stderr.write(`seeded; measuring\n`);
   const loadSeconds = (performance.now() - started) / 1000;
   const fullIntake = INTAKE_MESSAGES > 0 ? await intakeRounds(ops, master.account_id) : [];
   const summary: number[] = [];
@@ -230,7 +238,9 @@ try {
             intake_messages_per_round: INTAKE_MESSAGES,
             intake_empty_msg_s: emptyIntake,
             intake_full_msg_s: fullIntake,
-            intake_full_vs_empty: Number((median(fullIntake) / median(emptyIntake)).toFixed(3)),
+            ...(REUSE
+              ? {}
+              : { intake_full_vs_empty: Number((median(fullIntake) / median(emptyIntake)).toFixed(3)) }),
           }
         : {}),
     }),
@@ -238,5 +248,5 @@ try {
 } finally {
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
-  if (schema && !flags.includes('--keep')) await adminQuery(`drop schema ${schema} cascade`);
+  if (schema && !REUSE && !flags.includes('--keep')) await adminQuery(`drop schema ${schema} cascade`);
 }
