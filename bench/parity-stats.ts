@@ -129,7 +129,7 @@ async function seedDirect(store: Store, accountId: string, now: number): Promise
     where username <> 'intake' group by account_id, username, substr(date, 1, 10), event`.execute(db);
   await sql`insert into event_recipients (account_id, recipient)
     select distinct account_id, lower(recipient) from events on conflict do nothing`.execute(db);
-  if (store.dialect === 'postgres') await sql`analyze`.execute(db);
+  if (store.dialect === 'postgres') await sql`analyze events, event_rollups, event_recipients`.execute(db);
 }
 
 /** Messages per second through the events write path: one `processed` + one `delivered` per message. */
