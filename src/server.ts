@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { buildApi } from './api/app.js';
 import { createArchiver, type Archiver } from './archive/archiver.js';
 import { startRetention } from './archive/retention.js';
+import { purgeExpiredEvents } from './store/events/retention.js';
 import type { Config } from './config/settings.js';
 import { acceptedEventsListener } from './delivery/accepted-events.js';
 import { EventRecorder } from './delivery/event-recorder.js';
@@ -137,6 +138,13 @@ export async function startNode(
       archiver,
       queue: spool.queue,
       sandboxRetentionDays: config.sandboxRetentionDays,
+      purgeEvents: async () => {
+        const purge = await purgeExpiredEvents(store, config.eventRetentionDays);
+        logger.info(
+          { ...purge, eventRetentionDays: config.eventRetentionDays },
+          'events: retention pass done',
+        );
+      },
       logger,
     });
     stops.push(() => retention.stop());

@@ -11,6 +11,8 @@ export interface RetentionOptions {
   /** PETREL_SANDBOX_RETENTION_DAYS. */
   sandboxRetentionDays: number;
   logger: Logger;
+  /** Also run on each pass (the activity events' retention), if given. */
+  purgeEvents?: () => Promise<void>;
   /** Between two passes; default one hour (retention is counted in days, so this is precise enough). */
   intervalMs?: number;
 }
@@ -40,6 +42,11 @@ export function startRetention(options: RetentionOptions): RetentionTimer {
       if (removed > 0) logger.info({ removed, sandboxRetentionDays }, 'sandbox: expired messages purged');
     } catch (err) {
       logger.error({ err }, 'sandbox retention purge failed; retrying at the next pass');
+    }
+    try {
+      await options.purgeEvents?.();
+    } catch (err) {
+      logger.error({ err }, 'event retention purge failed; retrying at the next pass');
     }
   };
   const runOnce = (): Promise<void> => {

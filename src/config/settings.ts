@@ -147,6 +147,7 @@ export const SETTINGS = [
   setting('smtpAuthCacheSeconds', 'PETREL_SMTP_AUTH_CACHE_SECONDS', positiveInt, () => 120),
   setting('archiveRetentionDays', 'PETREL_ARCHIVE_RETENTION_DAYS', positiveInt, () => 90),
   setting('sandboxRetentionDays', 'PETREL_SANDBOX_RETENTION_DAYS', positiveInt, () => 7),
+  setting('eventRetentionDays', 'PETREL_EVENT_RETENTION_DAYS', positiveInt, () => 90),
   setting('retryFirstDelaySeconds', 'PETREL_RETRY_FIRST_DELAY_SECONDS', positiveSeconds, () => 60),
   setting('retryMaxDelaySeconds', 'PETREL_RETRY_MAX_DELAY_SECONDS', positiveSeconds, () => 3600),
   setting('retryMaxAgeSeconds', 'PETREL_RETRY_MAX_AGE_SECONDS', positiveSeconds, () => 3 * 86400),

@@ -70,6 +70,8 @@ export interface Config {
   archiveRetentionDays: number;
   /** Days a sandboxed message stays viewable in the spool before the periodic purge removes it. */
   sandboxRetentionDays: number;
+  /** Days activity events are kept (day partitions dropped on PostgreSQL, batched purge on SQLite). */
+  eventRetentionDays: number;
   /** Delay before the first retry of a deferred recipient; doubled after each failure… */
   retryFirstDelaySeconds: number;
   /** …up to this many seconds between tries… */

@@ -13,6 +13,7 @@ import * as m011 from './migrations/011-restrictions.js';
 import * as m012 from './migrations/012-parity.js';
 import * as m013 from './migrations/013-templates.js';
 import * as m014 from './migrations/014-scheduled-emails.js';
+import * as m016 from './migrations/016-events-scale.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012-parity': m012,
   '013-templates': m013,
   '014-scheduled-emails': m014,
+  '016-events-scale': m016,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -203,6 +203,13 @@ export interface Database {
   event_rollups: EventRollupsTable;
   templates: TemplatesTable;
   scheduled_emails: ScheduledEmailsTable;
+  event_recipients: EventRecipientsTable;
+}
+
+/** Each account's distinct event recipients (lower-cased), so a substring search finds whole addresses. */
+export interface EventRecipientsTable {
+  account_id: string;
+  recipient: string;
 }
 
 export interface ApiRequestCountsTable {

@@ -55,7 +55,7 @@ export interface ApiAnswer {
   body: any;
 }
 
-async function createSchema(): Promise<string> {
+export async function createSchema(): Promise<string> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL ?? undefined });
   await client.connect();
@@ -64,7 +64,7 @@ async function createSchema(): Promise<string> {
   return schema;
 }
 
-async function dropSchema(schema: string): Promise<void> {
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL ?? undefined });
   await client.connect();
   await client.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -5,6 +5,7 @@ import { newSortableId } from '../../security/sortable-id.js';
 import type { Database, EventsTable } from '../tables.js';
 import { enqueueWebhookCalls } from './webhook-calls.js';
 import { recordEventFacts, type EventMessage } from './event-facts.js';
+import { recordRecipients } from '../events/recipients.js';
 
 export type { EventName } from '../../domain/schemas/activity.js';
 
@@ -77,6 +78,8 @@ export function eventsRepository(db: Kysely<Database>) {
       const rows = events.map(toRow);
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('events').values(rows).execute();
+        // So a recipient search can read whole addresses through an index (activity-search.ts).
+        await recordRecipients(trx, rows);
         // Statistics rollups and message facts (SPEC §8), kept with the events they count.
         await recordEventFacts(trx, events);
         // Webhook calls owed for these events: written with them, so none is lost or invented (SPEC §7).
