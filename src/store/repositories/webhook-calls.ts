@@ -79,7 +79,117 @@ function newCall(webhookId: number, accountId: string, event: string, payload: s
   };
 }
 
+/**
+ * Runs `work` on one connection; on SQLite with `synchronous = NORMAL` for its commits, restored after.
+ * In WAL mode NORMAL still keeps the database consistent and the commit visible to every reader at once;
+ * only a power cut may lose it (a crash of the process does not). For writes that are safe to lose.
+ */
+async function withoutSync<T>(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  work: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (dialect !== 'sqlite') return work(db);
+  return db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(conn);
+    const before = Number(rows[0]?.synchronous ?? 2);
+    await sql`pragma synchronous = normal`.execute(conn);
+    try {
+      return await work(conn);
+    } finally {
+      await sql.raw(`pragma synchronous = ${before}`).execute(conn);
+    }
+  });
+}
+
+async function claimIn(
+  trx: Transaction<Database>,
+  dialect: DialectName,
+  limit: number,
+  leaseMs: number,
+  now: number,
+): Promise<WebhookCallRow[]> {
+  let q = trx
+    .selectFrom('webhook_calls')
+    .selectAll()
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(limit);
+  if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+  const rows = await q.execute();
+  if (rows.length === 0) return rows;
+  await trx
+    .updateTable('webhook_calls')
+    .set({ next_attempt_at: now + leaseMs })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows;
+}
+
+/**
+ * Writes the outcomes of finished attempts. Delivered calls with the same answer (the common case:
+ * every call "200 OK") share one UPDATE; the others get one each.
+ */
+async function settleIn(trx: Transaction<Database>, outcomes: CallOutcome[]): Promise<void> {
+  const groups = new Map<string, CallOutcome[]>();
+  for (const o of outcomes) {
+    const key = o.delivered ? `${o.status} ${o.answer.slice(0, ANSWER_CHARS)}` : `retry ${o.id}`;
+    const group = groups.get(key);
+    if (group) group.push(o);
+    else groups.set(key, [o]);
+  }
+  for (const group of groups.values()) {
+    const o = group[0]!;
+    await trx
+      .updateTable('webhook_calls')
+      .set({
+        state: o.delivered ? 'delivered' : o.nextAttemptAt === null ? 'failed' : 'pending',
+        attempts: sql<number>`attempts + 1`,
+        next_attempt_at: o.nextAttemptAt ?? o.at.getTime(),
+        last_status: o.status,
+        last_answer: o.answer.slice(0, ANSWER_CHARS),
+        last_attempt_at: o.at.toISOString(),
+      })
+      .where(
+        'id',
+        'in',
+        group.map((g) => g.id),
+      )
+      .execute();
+  }
+}
+
 export function webhookCallsRepository(db: Kysely<Database>, dialect: DialectName) {
+  /**
+   * Writes the outcomes of finished attempts, then takes up to `limit` due calls for this node: their
+   * next_attempt_at moves `leaseMs` ahead, so no other node takes them meanwhile, and a node that dies
+   * mid-call leaves them due again afterwards. On PostgreSQL rows locked by another node's claim are
+   * skipped, not waited for. One transaction for both, the dispatcher's only write per turn.
+   *
+   * On SQLite that transaction commits without an fsync (see `withoutSync`): losing it to a power cut
+   * only makes its calls due again, so they are sent again (at least once, same webhook-id), and
+   * SQLite's fsync runs on the event loop, where it delayed the SMTP sessions of the same process.
+   */
+  const settleAndClaim = async (
+    outcomes: CallOutcome[],
+    limit: number,
+    leaseMs: number,
+    now = Date.now(),
+  ): Promise<WebhookCallRow[]> => {
+    if (outcomes.length === 0 && limit <= 0) return [];
+    return withoutSync(db, dialect, (trx) =>
+      trx.transaction().execute(async (trx) => {
+        await settleIn(trx, outcomes);
+        return limit > 0 ? claimIn(trx, dialect, limit, leaseMs, now) : [];
+      }),
+    );
+  };
+
   return {
     /** A call outside the event flow (the console's "send test"). */
     async insert(webhookId: number, accountId: string, event: string, payload: string): Promise<string> {
@@ -88,70 +198,14 @@ export function webhookCallsRepository(db: Kysely<Database>, dialect: DialectNam
       return call.id;
     },
 
-    /**
-     * Takes up to `limit` due calls for this node: their next_attempt_at moves `leaseMs` ahead, so no
-     * other node takes them meanwhile, and a node that dies mid-call leaves them due again afterwards.
-     * On PostgreSQL rows locked by another node's claim are skipped, not waited for.
-     */
+    settleAndClaim,
+
     async claimDue(limit: number, leaseMs: number, now = Date.now()): Promise<WebhookCallRow[]> {
-      return db.transaction().execute(async (trx) => {
-        let q = trx
-          .selectFrom('webhook_calls')
-          .selectAll()
-          .where('state', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .limit(limit);
-        if (dialect === 'postgres') q = q.forUpdate().skipLocked();
-        const rows = await q.execute();
-        if (rows.length === 0) return rows;
-        await trx
-          .updateTable('webhook_calls')
-          .set({ next_attempt_at: now + leaseMs })
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-        return rows;
-      });
+      return settleAndClaim([], limit, leaseMs, now);
     },
 
-    /**
-     * Writes the outcomes of finished attempts, all in one transaction. Delivered calls with the same
-     * answer (the common case: every call "200 OK") share one UPDATE; the others get one each.
-     */
     async settle(outcomes: CallOutcome[]): Promise<void> {
-      if (outcomes.length === 0) return;
-      const groups = new Map<string, CallOutcome[]>();
-      for (const o of outcomes) {
-        const key = o.delivered ? `${o.status} ${o.answer.slice(0, ANSWER_CHARS)}` : `retry ${o.id}`;
-        const group = groups.get(key);
-        if (group) group.push(o);
-        else groups.set(key, [o]);
-      }
-      await db.transaction().execute(async (trx) => {
-        for (const group of groups.values()) {
-          const o = group[0]!;
-          await trx
-            .updateTable('webhook_calls')
-            .set({
-              state: o.delivered ? 'delivered' : o.nextAttemptAt === null ? 'failed' : 'pending',
-              attempts: sql<number>`attempts + 1`,
-              next_attempt_at: o.nextAttemptAt ?? o.at.getTime(),
-              last_status: o.status,
-              last_answer: o.answer.slice(0, ANSWER_CHARS),
-              last_attempt_at: o.at.toISOString(),
-            })
-            .where(
-              'id',
-              'in',
-              group.map((g) => g.id),
-            )
-            .execute();
-        }
-      });
+      await settleAndClaim(outcomes, 0, 0);
     },
 
     /** The newest calls of a webhook (the console's log). */
