@@ -1,7 +1,7 @@
 // The webhook outbox (SPEC §7): one row per call owed to a webhook, written in the same transaction as
 // the activity events it reports, claimed by any node's dispatcher, and kept afterwards as the call log.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import { payloadOf, webhookEventOf } from '../../webhooks/event-payload.js';
+import { payloadOf, webhookEventOf, withMessageHeaders } from '../../webhooks/event-payload.js';
 import { newSortableId } from '../../security/sortable-id.js';
 import type { DialectName } from '../database.js';
 import type { Database, WebhookCallsTable } from '../tables.js';
@@ -31,7 +31,7 @@ export async function enqueueWebhookCalls(trx: Transaction<Database>, events: Ev
   const accounts = [...new Set(events.map((e) => e.account_id))];
   const hooks = await trx
     .selectFrom('webhooks')
-    .select(['id', 'account_id', 'events', 'usernames'])
+    .select(['id', 'account_id', 'events', 'usernames', 'headers'])
     .where('account_id', 'in', accounts)
     .execute();
   if (hooks.length === 0) return;
@@ -40,9 +40,9 @@ export async function enqueueWebhookCalls(trx: Transaction<Database>, events: Ev
     accountId: h.account_id,
     events: new Set(JSON.parse(h.events) as string[]),
     usernames: new Set((JSON.parse(h.usernames) as string[]).map((u) => u.toLowerCase())),
+    headers: JSON.parse(h.headers) as string[],
   }));
-  const now = Date.now();
-  const calls: ReturnType<typeof newCall>[] = [];
+  const owed: { filter: (typeof filters)[number]; event: string; row: EventRow }[] = [];
   for (const e of events) {
     const event = webhookEventOf(e.event);
     if (!event) continue;
@@ -51,15 +51,38 @@ export async function enqueueWebhookCalls(trx: Transaction<Database>, events: Ev
       // Empty lists mean every event / every sender (SMTP2GO: "all usernames if none are specified").
       if (f.events.size > 0 && !f.events.has(event)) continue;
       if (f.usernames.size > 0 && !f.usernames.has(e.username.toLowerCase())) continue;
-      calls.push(newCall(f.id, e.account_id, event, JSON.stringify(payloadOf(e)), now));
+      owed.push({ filter: f, event, row: e });
     }
   }
+  if (owed.length === 0) return;
+  // The header blocks of these messages, kept at acceptance (event_messages, written just before in this
+  // same transaction for `processed` events): the payload's message-id and requested headers.
+  const blocks = await headerBlocks(trx, [...new Set(owed.map((o) => o.row.email_id))]);
+  const now = Date.now();
+  const calls = owed.map(({ filter, event, row }) => {
+    const payload = payloadOf(row);
+    if (payload) withMessageHeaders(payload, blocks.get(row.email_id), filter.headers);
+    return newCall(filter.id, row.account_id, event, JSON.stringify(payload), now);
+  });
   // 10 parameters a row: well inside PostgreSQL's 65,535 for a batch of 1,000 events.
   for (let i = 0; i < calls.length; i += 5000)
     await trx
       .insertInto('webhook_calls')
       .values(calls.slice(i, i + 5000))
       .execute();
+}
+
+async function headerBlocks(trx: Transaction<Database>, emailIds: string[]): Promise<Map<string, string>> {
+  const blocks = new Map<string, string>();
+  for (let i = 0; i < emailIds.length; i += 1000) {
+    const rows = await trx
+      .selectFrom('event_messages')
+      .select(['email_id', 'headers'])
+      .where('email_id', 'in', emailIds.slice(i, i + 1000))
+      .execute();
+    for (const r of rows) blocks.set(r.email_id, r.headers);
+  }
+  return blocks;
 }
 
 function newCall(webhookId: number, accountId: string, event: string, payload: string, now: number) {
