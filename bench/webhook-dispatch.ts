@@ -3,7 +3,7 @@
 // in a child process (so receiver and dispatcher do not share a CPU thread). See bench/README.md.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
@@ -70,6 +70,7 @@ if (args.receiver) {
     });
     if (added.status !== 200) throw new Error(await added.text());
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     node.events.add(
       Array.from({ length: N }, (_, i) => ({
         accountId: master.account_id,
@@ -83,14 +84,28 @@ if (args.receiver) {
     );
     await node.events.idle();
     const recorded = Date.now();
+    const cpuRecorded = process.cpuUsage(cpu0);
+    const callsAtRecorded = await callsSoFar();
     let calls = 0;
     while ((calls = await callsSoFar()) < N && Date.now() - t0 < 120_000)
       await new Promise((r) => setTimeout(r, 100));
     const seconds = (Date.now() - t0) / 1000;
+    // CPU time (user + system) of this process — the node — per call: a figure that does not depend on
+    // how busy the machine is, unlike calls/s. The drain figure leaves out the recording of the events.
+    const cpuAll = process.cpuUsage(cpu0);
+    const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+    const drainCalls = Math.max(1, calls - callsAtRecorded);
     console.log(
       `${N} events (${node.store.dialect}), recorded with their outbox rows in ${recorded - t0} ms; ` +
         `${calls} calls in ${seconds.toFixed(1)} s = ${Math.round(calls / seconds)} calls/s ` +
         `(concurrency ${args.concurrency})`,
+    );
+    console.log(
+      `node CPU: ${(ms(cpuAll) / calls).toFixed(3)} ms per call in all (recording ${ms(cpuRecorded).toFixed(0)} ms); ` +
+        `${((ms(cpuAll) - ms(cpuRecorded)) / drainCalls).toFixed(3)} ms per call while draining ` +
+        `(${drainCalls} calls); load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
     );
   } finally {
     await node.close();

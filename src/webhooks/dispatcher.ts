@@ -14,8 +14,8 @@ import { encodeBody, type WebhookPayload } from './event-payload.js';
 import { CALL_TIMEOUT_MS, callWebhook } from './http-call.js';
 import type { WebhookMetrics } from './metrics.js';
 import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
-import { signatureHeaders } from './signature.js';
-import { openWebhookSecret, openAuthValue } from './sealing.js';
+import { HookKeyCache } from './hook-keys.js';
+import { signedWithKey } from './signature.js';
 
 export interface DispatcherDeps {
   calls: WebhookCallsRepository;
@@ -47,11 +47,14 @@ export class WebhookDispatcher {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private readonly running = new Set<Promise<void>>();
+  private readonly keys: HookKeyCache;
 
   constructor(
     private readonly deps: DispatcherDeps,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.keys = new HookKeyCache(deps.box);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -74,15 +77,15 @@ export class WebhookDispatcher {
     while (!this.stopped) {
       let claimed = 0;
       const room = this.options.concurrency - this.inflight;
+      // The outcomes so far and the next claim share one transaction: one commit per turn.
+      const batch = this.outcomes.splice(0, this.outcomes.length);
       try {
-        await this.settle();
-        if (room > 0) {
-          const rows = await this.deps.calls.claimDue(room, LEASE_MS);
-          claimed = rows.length;
-          if (rows.length > 0) await this.launch(rows);
-        }
+        const rows = await this.deps.calls.settleAndClaim(batch, Math.max(0, room), LEASE_MS);
+        claimed = rows.length;
+        if (rows.length > 0) await this.launch(rows);
       } catch (err) {
-        this.deps.logger.warn({ err }, 'webhooks: could not claim or settle calls');
+        // Unwritten outcomes leave their calls claimed until the lease ends; they are then tried again.
+        this.deps.logger.warn({ err, calls: batch.length }, 'webhooks: could not claim or settle calls');
       }
       // A full claim means more may be due: go again soon. Otherwise the outbox is caught up, and the
       // next look waits a poll interval, so calls are claimed (and outcomes written) in few, large
@@ -134,7 +137,8 @@ export class WebhookDispatcher {
   private async attempt(row: WebhookCallRow, hook: WebhookRecord | undefined): Promise<CallOutcome> {
     const at = new Date();
     const failedTries = row.attempts + 1;
-    if (!hook)
+    if (!hook) {
+      this.keys.forget(Number(row.webhook_id));
       return {
         id: row.id,
         status: null,
@@ -143,16 +147,19 @@ export class WebhookDispatcher {
         nextAttemptAt: null,
         delivered: false,
       };
-    const { body, contentType } = encodeBody(JSON.parse(row.payload) as WebhookPayload, hook.outputFormat);
+    }
+    // The outbox holds the payload as JSON already: a JSON webhook sends it as stored.
+    const { body, contentType } =
+      hook.outputFormat === 'json'
+        ? { body: row.payload, contentType: 'application/json' }
+        : encodeBody(JSON.parse(row.payload) as WebhookPayload, hook.outputFormat);
+    const keys = this.keys.of(hook);
     const headers: Record<string, string> = {
       'content-type': contentType,
       'user-agent': 'Petrel-Webhooks/1',
-      ...signatureHeaders(openWebhookSecret(this.deps.box, hook), `msg_${row.id}`, body, at),
+      ...signedWithKey(keys.key, `msg_${row.id}`, body, at),
     };
-    if (hook.authHeaderType !== '') {
-      const scheme = hook.authHeaderType === 'bearer' ? 'Bearer' : 'Basic';
-      headers.authorization = `${scheme} ${openAuthValue(this.deps.box, hook)}`;
-    }
+    if (keys.authorization !== null) headers.authorization = keys.authorization;
     const stop = this.deps.metrics.seconds.startTimer();
     const result = await callWebhook(this.deps.agent, this.deps.allowPrivate, hook.url, headers, body);
     stop();

@@ -2,6 +2,7 @@
 // SMTP2GO's nine, and the payload carries SMTP2GO's field names. Rules as data, tested without a server.
 import { isSortableId, sortableIdTime } from '../security/sortable-id.js';
 import type { EventRow } from '../store/repositories/events.js';
+import { pickHeaders } from '../delivery/message-facts.js';
 
 /** The events a webhook may subscribe to, in SMTP2GO's words. */
 export const WEBHOOK_EVENTS = [
@@ -67,6 +68,31 @@ export function payloadOf(row: EventRow): WebhookPayload | null {
   if (mapped.event === 'open' || mapped.event === 'click') {
     // How long after sending the recipient read (opened) the message.
     payload['read-secs'] = Math.max(0, Math.round((Date.parse(row.date) - Date.parse(sendtime)) / 1000));
+  }
+  return payload;
+}
+
+/** Header values longer than this are cut in the payload (the whole block kept is 16 KiB at most). */
+export const MAX_HEADER_VALUE_CHARS = 1000;
+
+/**
+ * Adds the message headers to a payload (SMTP2GO: "Subject and Message-id headers are sent by default",
+ * plus the headers the webhook asks for): `message-id`, and each requested header under the name as the
+ * webhook spells it. A header the message lacks is left out; a name that is already a payload field
+ * (`subject`, `from`, …) keeps the field, so a header can never overwrite what Petrel reports.
+ */
+export function withMessageHeaders(
+  payload: WebhookPayload,
+  headerBlock: string | undefined,
+  requested: readonly string[],
+): WebhookPayload {
+  if (headerBlock === undefined) return payload;
+  const taken = new Set(Object.keys(payload).map((k) => k.toLowerCase()));
+  const picked = pickHeaders(headerBlock, ['message-id', ...requested]);
+  for (const [name, value] of Object.entries(picked)) {
+    if (taken.has(name.toLowerCase())) continue;
+    taken.add(name.toLowerCase());
+    payload[name] = value.slice(0, MAX_HEADER_VALUE_CHARS);
   }
   return payload;
 }

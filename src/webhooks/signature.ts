@@ -27,7 +27,12 @@ export function signatureHeaders(
   body: string,
   now: Date = new Date(),
 ): SignatureHeaders {
+  return signedWithKey(secretBytes(secret), id, body, now);
+}
+
+/** As `signatureHeaders`, with the secret already decoded (the dispatcher keeps it per webhook). */
+export function signedWithKey(key: Buffer, id: string, body: string, now: Date): SignatureHeaders {
   const timestamp = Math.floor(now.getTime() / 1000).toString();
-  const mac = createHmac('sha256', secretBytes(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${mac}` };
 }

@@ -9,6 +9,7 @@ import {
   parseRetrySchedule,
   PRODUCTION_RETRY_SCHEDULE,
 } from '../../src/webhooks/retry-schedule.js';
+import { MAX_HEADER_VALUE_CHARS, withMessageHeaders } from '../../src/webhooks/event-payload.js';
 import { newWebhookSecret, signatureHeaders } from '../../src/webhooks/signature.js';
 
 describe('production retry schedule', () => {
@@ -75,5 +76,34 @@ describe('signature', () => {
     const headers = signatureHeaders(secret, 'msg_1', body);
     assert.deepEqual(new Webhook(secret).verify(body, { ...headers }), { event: 'delivered' });
     assert.throws(() => new Webhook(newWebhookSecret()).verify(body, { ...headers }));
+  });
+});
+
+describe('message headers in the payload', () => {
+  const block = [
+    'From: a@example.com',
+    'Subject: Hi',
+    'Message-ID: <abc@example.com>',
+    'X-Campaign: spring',
+    '\tsecond line',
+    `X-Long: ${'y'.repeat(3000)}`,
+  ].join('\r\n');
+
+  it('adds message-id and the requested headers, unfolded and cut, never over a payload field', () => {
+    const payload = withMessageHeaders({ event: 'delivered', subject: 'Hi' }, block, [
+      'X-Campaign',
+      'x-long',
+      'Subject',
+      'X-Missing',
+    ]);
+    assert.equal(payload['message-id'], '<abc@example.com>');
+    assert.match(String(payload['X-Campaign']), /^spring\s+second line$/);
+    assert.equal(String(payload['x-long']).length, MAX_HEADER_VALUE_CHARS);
+    assert.equal(payload.subject, 'Hi');
+    assert.ok(!('Subject' in payload) && !('X-Missing' in payload));
+  });
+
+  it('adds nothing when the message facts are unknown', () => {
+    assert.deepEqual(withMessageHeaders({ event: 'open' }, undefined, ['X-Campaign']), { event: 'open' });
   });
 });

@@ -174,6 +174,45 @@ describe('webhook delivery', () => {
     receiver.calls.length = 0;
   });
 
+  it('carries the message-id and the headers a webhook asks for, captured when the message was accepted', async () => {
+    const json = await add({
+      output_format: 'json',
+      events: ['processed'],
+      // X-Absent is not in the message; Subject is already a payload field and must not be replaced.
+      headers: ['X-Campaign', 'X-Absent', 'Subject'],
+    });
+    const form = await add({ output_format: 'form', events: ['processed'] });
+    const sent = await node.call('/email/send', {
+      sender: 'alice@example.com',
+      to: ['hdr@example.net'],
+      subject: 'With headers',
+      text_body: 'hello',
+      custom_headers: [
+        { header: 'X-Campaign', value: 'spring-2027' },
+        { header: 'X-Other', value: 'not asked for' },
+      ],
+    });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const emailId = sent.body.data.email_id as string;
+    const calls = await receiver.waitFor(2);
+    const jsonCall = calls.find((c) => c.headers['content-type'] === 'application/json')!;
+    const formCall = calls.find((c) => c.headers['content-type'] !== 'application/json')!;
+    const p = verified(json.secret, jsonCall);
+    assert.equal(p.email_id, emailId);
+    assert.equal(p['X-Campaign'], 'spring-2027');
+    assert.match(String(p['message-id']), /^<[^<>@\s]+@[^<>\s]+>$/);
+    assert.equal(p.subject, 'With headers');
+    for (const absent of ['X-Absent', 'Subject', 'X-Other']) assert.ok(!(absent in p), absent);
+    // A webhook asking for no header still gets the message-id (SMTP2GO sends it by default), nothing else.
+    assert.ok(formSignatureOk(form.secret, formCall));
+    const f = new URLSearchParams(formCall.body);
+    assert.equal(f.get('message-id'), p['message-id']);
+    assert.equal(f.get('X-Campaign'), null);
+    await node.call('/webhook/remove', { id: json.id });
+    await node.call('/webhook/remove', { id: form.id });
+    receiver.calls.length = 0;
+  });
+
   it('queues a signed test call for the console', async () => {
     const hook = await add({ output_format: 'json' });
     const queued = await node.call('/webhook/test', { id: hook.id });
