@@ -12,6 +12,7 @@ import * as m010 from './migrations/010-webhooks.js';
 import * as m011 from './migrations/011-restrictions.js';
 import * as m012 from './migrations/012-parity.js';
 import * as m013 from './migrations/013-templates.js';
+import * as m019 from './migrations/019-ed25519-node-heartbeats.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-restrictions': m011,
   '012-parity': m012,
   '013-templates': m013,
+  '019-ed25519-node-heartbeats': m019,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
