@@ -323,4 +323,9 @@ export interface NodeHeartbeatsTable {
   version: string;
   started_at: string;
   seen_at: string;
+  /** Recipients this node delivered (bounced, deferred) in the minute / five minutes before `seen_at`. */
+  delivered_1m: number;
+  delivered_5m: number;
+  deferred_5m: number;
+  bounced_5m: number;
 }

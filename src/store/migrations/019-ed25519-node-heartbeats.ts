@@ -1,5 +1,5 @@
 // The Ed25519 second DKIM key of sender domains (RFC 8463; null on older domains until re-added) and the
-// node heartbeats that `petrel status` lists (one row per node, its last `seen_at`).
+// node heartbeats that `petrel status` lists (one row per node: its last `seen_at` and delivery counts).
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -22,6 +22,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('seen_at', 'text', (c) => c.notNull())
+    .addColumn('delivered_1m', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('delivered_5m', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('deferred_5m', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('bounced_5m', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 }
 

@@ -19,6 +19,7 @@ import { ipAuthRepository } from './ip-auth.js';
 import { activitySearchRepository } from './activity-search.js';
 import { templatesRepository } from './templates.js';
 import { statsRepository } from './stats.js';
+import { nodeHeartbeatsRepository } from './node-heartbeats.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -39,6 +40,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     activity: activitySearchRepository(db),
     templates: templatesRepository(db),
     stats: statsRepository(db),
+    nodeHeartbeats: nodeHeartbeatsRepository(db),
   };
 }
 
