@@ -19,6 +19,9 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { WarmupTracker } from './delivery/warmup/warmup-tracker.js';
 import { startDelayNotices } from './delivery/delay-notice.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { DeliveryRateSampler, metricsTotals } from './operations/delivery-rates.js';
+import { NodeHeartbeat, nodeIdOf } from './operations/node-heartbeat.js';
+import { PETREL_VERSION } from './version.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
 import { openSpool, spoolDirectory, type DurableSpool, type SpoolOptions } from './spool/index.js';
@@ -240,6 +243,15 @@ export async function startNode(
     } else {
       logger.warn('delivery is off on this node (PETREL_DELIVERY_CONCURRENCY=0): mail stays queued');
     }
+    const heartbeat = new NodeHeartbeat({
+      nodeId: nodeIdOf(config),
+      version: PETREL_VERSION,
+      repo: ops.repos.nodeHeartbeats,
+      sampler: new DeliveryRateSampler(metricsTotals(metrics)),
+      logger,
+    });
+    await heartbeat.start();
+    stops.push(() => heartbeat.stop());
   } catch (err) {
     await stopAll();
     throw err;

@@ -23,6 +23,15 @@ export interface BenchOptions {
   /** The recipient address; with several recipients per message, `local+N@domain`. */
   to: string;
   helo: string;
+  /** Called about once a second while the run lasts (the CLI's progress line). */
+  onProgress?: (progress: BenchProgress) => void;
+}
+
+export interface BenchProgress {
+  accepted: number;
+  failed: number;
+  messages: number;
+  elapsedSeconds: number;
 }
 
 export interface BenchResult {
@@ -209,9 +218,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), options.durationSeconds * 1000);
   });
+  const progress = options.onProgress;
+  const ticker =
+    progress === undefined
+      ? undefined
+      : setInterval(
+          () =>
+            progress({
+              accepted,
+              failed,
+              messages: options.messages,
+              elapsedSeconds: (performance.now() - start) / 1000,
+            }),
+          1000,
+        );
   const sessions = Promise.all(Array.from({ length: options.sessions }, session));
   const outcome = await Promise.race([sessions.then(() => 'done' as const), timeout]);
   clearTimeout(timer);
+  clearInterval(ticker);
   const end = outcome === 'timeout' ? performance.now() : lastCompletion || performance.now();
   if (outcome === 'timeout') {
     stopped = true;

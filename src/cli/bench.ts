@@ -3,6 +3,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { benchResultJson, formatBenchResult } from '../bench/report.js';
 import { runBench, type BenchOptions } from '../bench/run.js';
+import { progressLine } from './progress.js';
 
 function positiveInt(max: number): (raw: string) => number {
   return (raw) => {
@@ -85,7 +86,15 @@ export function registerBenchCommand(program: Command): void {
         to: flags.to,
         helo: flags.helo,
       };
-      const result = await runBench(options);
+      const line = progressLine();
+      const result = await runBench({
+        ...options,
+        onProgress: (p) =>
+          line.update(
+            `bench: ${p.accepted + p.failed}/${p.messages} sent, ${p.accepted} accepted, ${p.failed} failed, ` +
+              `${Math.round(p.accepted / Math.max(p.elapsedSeconds, 1e-3))} msg/s, ${Math.round(p.elapsedSeconds)} s`,
+          ),
+      }).finally(() => line.done());
       process.stdout.write(`${flags.json ? benchResultJson(result) : formatBenchResult(result)}\n`);
       // A run that got nothing through is a failed run (wrong port, wrong password…).
       if (result.accepted === 0) process.exitCode = 1;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `petrel` command (SPEC §4.1): builds the command tree, runs it, and turns any failure into one
 // line on stderr and an exit code.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerApiKeyCommands } from './apikey.js';
 import { currentLogLevel } from './context.js';
@@ -16,16 +15,13 @@ import { registerQueueCommands } from './queue.js';
 import { registerDomainCommands } from './domain.js';
 import { registerRestrictionCommands } from './restrictions.js';
 import { registerSuppressionCommands } from './suppression.js';
-
-// src/cli/main.ts and dist/cli/main.js are both two levels below package.json.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { registerStatusCommand } from './status.js';
+import { PETREL_VERSION } from '../version.js';
 
 function buildProgram(): Command {
   const program = new Command('petrel')
     .description('Petrel, a self-hosted email relay with an SMTP2GO-compatible API')
-    .version(version)
+    .version(PETREL_VERSION)
     .option(
       '--config <file>',
       'JSON configuration file; PETREL_* environment variables override it (see docs/configuration.md)',
@@ -46,6 +42,7 @@ function buildProgram(): Command {
   registerDomainCommands(program);
   registerRestrictionCommands(program);
   registerSuppressionCommands(program);
+  registerStatusCommand(program);
   return program;
 }
 

@@ -14,11 +14,12 @@ import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { loadCliConfig } from './context.js';
 import { createCommandLogger } from './log.js';
 import { printJson, printLine, printTable } from './output.js';
+import { progressLine } from './progress.js';
 
 const STATES: RecipientState[] = ['queued', 'deferred', 'held', 'delivered', 'bounced'];
 
 /** Opens the queue of the configured data directory for one command, and always closes it. */
-async function withQueue<T>(command: Command, work: (admin: SpoolAdmin) => Promise<T>): Promise<T> {
+export async function withQueue<T>(command: Command, work: (admin: SpoolAdmin) => Promise<T>): Promise<T> {
   const config = loadCliConfig(command);
   const dir = spoolDirectory(config.dataDir);
   if (!existsSync(dir)) {
@@ -171,9 +172,13 @@ function registerPurge(queue: Command): void {
     .action(async (options: { message?: string[]; all?: boolean; json?: boolean }, command: Command) => {
       if (!options.all && (options.message ?? []).length === 0)
         command.error('purge needs --message <id> or --all');
+      const line = progressLine();
       const n = await withQueue(command, (admin) =>
-        admin.queue.purge(options.all ? { all: true } : { messageIds: options.message ?? [] }),
-      );
+        admin.queue.purge(
+          options.all ? { all: true } : { messageIds: options.message ?? [] },
+          (done, total) => line.update(`purge: ${done}/${total} messages removed`),
+        ),
+      ).finally(() => line.done());
       if (options.json) printJson({ messages: n });
       else printLine(`Removed ${n} message${n === 1 ? '' : 's'}.`);
     });

@@ -1,10 +1,10 @@
 // `petrel serve`: runs one node (API, console, tracking, SMTP, delivery) until SIGTERM or SIGINT, then
 // closes it gracefully; a second signal exits at once.
 import { constants } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
-import { createLogger } from '../logger.js';
+import { createLogger, wantsPretty, type LogFormat } from '../logger.js';
 import { startNode, type PetrelNode } from '../server.js';
 import { sqliteRuntime } from '../store/sqlite/driver.js';
 import { loadCliConfig } from './context.js';
@@ -69,13 +69,21 @@ export function registerServeCommand(program: Command): void {
       'after',
       `
 Settings come from --config and PETREL_* variables (PETREL_HTTP_LISTEN, PETREL_SMTP_LISTEN, ...).
-Logs are JSON lines on stdout at PETREL_LOG_LEVEL (default info).
+Logs go to stdout at PETREL_LOG_LEVEL (default info): readable lines when stdout is a terminal,
+JSON lines otherwise; --log-format (or PETREL_LOG_FORMAT) json|pretty forces either.
 
 Example:
   $ PETREL_HTTP_LISTEN=0.0.0.0:8080 petrel serve --config /etc/petrel.json`,
     )
-    .action(async (_options: unknown, command: Command) => {
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines: auto, json or pretty (overrides PETREL_LOG_FORMAT)',
+      ).choices(['auto', 'json', 'pretty']),
+    )
+    .action(async (options: { logFormat?: LogFormat }, command: Command) => {
       const config = loadCliConfig(command);
-      await serve(config, createLogger(config.logLevel));
+      const pretty = wantsPretty(options.logFormat ?? config.logFormat, process.stdout);
+      await serve(config, createLogger(config.logLevel, process.stdout, { pretty }));
     });
 }

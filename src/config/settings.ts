@@ -240,4 +240,15 @@ export const SETTINGS = [
     numberIn({ min: 0, integer: true }, 'a non-negative integer'),
     () => 64,
   ),
+  setting(
+    'logFormat',
+    'PETREL_LOG_FORMAT',
+    (r, n) => {
+      const s = asString(r, n).toLowerCase();
+      if (s !== 'auto' && s !== 'json' && s !== 'pretty')
+        throw new ConfigError(n, `must be auto, json or pretty, found '${s}'`);
+      return s;
+    },
+    () => 'auto' as const,
+  ),
 ] as const;

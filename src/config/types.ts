@@ -122,4 +122,6 @@ export interface Config {
   webhookRetrySchedule: RetrySchedule;
   /** Webhook calls in flight at once on this node; 0 runs no webhook dispatcher here. */
   webhookConcurrency: number;
+  /** `petrel serve`'s log lines: auto (readable on a terminal, JSON otherwise), json or pretty. */
+  logFormat: 'auto' | 'json' | 'pretty';
 }

@@ -143,7 +143,7 @@ async function deliver(
         ? ownCopies(copyDeps, message, settings, await context.outline())
         : sameCopy(deps, message);
     // Signed last, over the bytes each recipient receives (SPEC §5).
-    if (plan?.key) source = signedSource(source, plan.key);
+    if (plan && plan.keys.length > 0) source = signedSource(source, plan.keys);
     const started = process.hrtime.bigint();
     const results = await deps.delivery.deliverToDomain({
       domain: group.domain,

@@ -1,4 +1,4 @@
-// /v3/domain/* (SPEC §5): add (new DKIM key, selectors), view, verify, remove, tracking, returnpath and
+// /v3/domain/* (SPEC §5): add (new DKIM keys, selectors), view, verify, remove, tracking, returnpath and
 // subaccount_access, for the acting account. A domain belongs to one account in the whole installation.
 import { apiException, fieldError } from '../domain/errors.js';
 import type {
@@ -13,7 +13,7 @@ import type {
 import { shortId } from '../security/ids.js';
 import { parseSenderDomain, parseSubdomainLabel } from '../sender-domains/domain-name.js';
 import { subaccountsOf } from '../sender-domains/directory.js';
-import { dkimRecordValue, newDkimKey, newSelector } from '../sender-domains/keys.js';
+import { dkimRecordValue, newDkimKey, newEd25519Key, newSelector } from '../sender-domains/keys.js';
 import { publicHost } from '../sender-domains/records.js';
 import type { SenderDomainsService } from '../sender-domains/service.js';
 import { isUniqueViolation } from '../store/database.js';
@@ -42,6 +42,10 @@ export function toSenderDomain(row: SenderDomainRow, service: SenderDomainsServi
       dkim_verified: row.dkim_verified === 1,
       dkim_status: row.dkim_status,
       dkim_value: dkimRecordValue(row.dkim_public),
+      dkim_ed25519_selector: row.ed25519_selector ?? '',
+      dkim_ed25519_verified: row.ed25519_verified === 1,
+      dkim_ed25519_status: row.ed25519_status,
+      dkim_ed25519_value: row.ed25519_public === null ? '' : dkimRecordValue(row.ed25519_public, 'ed25519'),
       rpath_selector: row.rpath_selector,
       rpath_verified: row.rpath_verified === 1,
       rpath_status: row.rpath_status,
@@ -117,6 +121,8 @@ export async function addDomain(
   const existing = await deps.repos.senderDomains.findByName(parts.fulldomain);
   if (existing) throw taken(parts.fulldomain, existing.account_id === account.id);
   const key = await newDkimKey(service.box, parts.fulldomain);
+  // Always made (it costs microseconds); it signs only once its own record is published and verified.
+  const ed25519 = await newEd25519Key(service.box, parts.fulldomain);
   let row: SenderDomainRow = {
     id: shortId(16),
     account_id: account.id,
@@ -139,6 +145,11 @@ export async function addDomain(
     future_subaccounts: body.subaccount_access?.future_subaccounts ? 1 : 0,
     created_at: nowIso(),
     checked_at: null,
+    ed25519_selector: newSelector('ed'),
+    ed25519_private_sealed: ed25519.sealed,
+    ed25519_public: ed25519.publicKey,
+    ed25519_verified: 0,
+    ed25519_status: 'Not checked yet',
   };
   try {
     await deps.repos.senderDomains.insert(row);

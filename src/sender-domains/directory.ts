@@ -5,6 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { SecretBox } from '../security/secret-box.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SenderDomainRow, SenderDomainsRepository } from '../store/repositories/sender-domains.js';
+import type { DkimAlgorithm } from './dkim-signer.js';
 import { openDkimKey } from './keys.js';
 
 const DEFAULT_TTL_MS = 10_000;
@@ -59,10 +60,20 @@ export class SenderDirectory {
 
   /** The opened private key of a domain (kept while its sealed form is unchanged). */
   privateKey(row: SenderDomainRow): KeyObject {
-    const known = this.keys.get(row.id);
-    if (known?.sealed === row.dkim_private_sealed) return known.key;
-    const key = openDkimKey(this.box, row.domain, row.dkim_private_sealed);
-    this.keys.set(row.id, { sealed: row.dkim_private_sealed, key });
+    return this.opened(`rsa:${row.id}`, row.domain, row.dkim_private_sealed, 'rsa');
+  }
+
+  /** The opened Ed25519 key of a domain; null when the domain has none. */
+  ed25519Key(row: SenderDomainRow): KeyObject | null {
+    if (row.ed25519_private_sealed === null) return null;
+    return this.opened(`ed25519:${row.id}`, row.domain, row.ed25519_private_sealed, 'ed25519');
+  }
+
+  private opened(id: string, domain: string, sealed: string, algorithm: DkimAlgorithm): KeyObject {
+    const known = this.keys.get(id);
+    if (known?.sealed === sealed) return known.key;
+    const key = openDkimKey(this.box, domain, sealed, algorithm);
+    this.keys.set(id, { sealed, key });
     return key;
   }
 

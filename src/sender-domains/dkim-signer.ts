@@ -1,8 +1,9 @@
-// DKIM signing of one outgoing copy (SPEC §5): rsa-sha256, relaxed/relaxed, From over-signed. Streamed in
-// two passes over the copy — the first hashes the body and keeps only the header block, the second
-// sends the DKIM-Signature field followed by the copy — so a large message is never held in memory.
+// DKIM signing of one outgoing copy (SPEC §5): rsa-sha256 and, when the domain's second key is verified,
+// ed25519-sha256 (RFC 8463), relaxed/relaxed, From over-signed. Streamed in two passes over the copy —
+// the first hashes the body once for every signature and keeps only the header block, the second sends
+// the DKIM-Signature fields followed by the copy — so a large message is never held in memory.
 // The per-recipient transform is deterministic, so both passes produce the same bytes.
-import { sign, type KeyObject } from 'node:crypto';
+import { createHash, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PassThrough, type Readable } from 'node:stream';
 import { RelaxedBodyHash } from './relaxed-body.js';
@@ -12,7 +13,11 @@ export interface DkimKey {
   domain: string;
   selector: string;
   privateKey: KeyObject;
+  /** 'rsa' (the default) or 'ed25519' (RFC 8463). */
+  algorithm?: DkimAlgorithm;
 }
+
+export type DkimAlgorithm = 'rsa' | 'ed25519';
 
 /** Fields signed when present (SPEC §5's list and the usual companions); From is signed once more. */
 export const SIGNED_FIELDS = [
@@ -72,6 +77,13 @@ export function relaxedHeader(raw: string): string {
 // (SMTP intake, other deliveries) free.
 const signAsync = promisify(sign);
 
+/** RFC 8463 §3: Ed25519 (pure) signs the SHA-256 hash of the header data; RSA signs the data itself. */
+function signData(data: Buffer, key: DkimKey): Promise<Buffer> {
+  if (key.algorithm === 'ed25519')
+    return signAsync(null, createHash('sha256').update(data).digest(), key.privateKey);
+  return signAsync('sha256', data, key.privateKey);
+}
+
 /** The DKIM-Signature field (with its CRLF) for a header block and body hash. */
 export async function signatureField(
   headerBlock: string,
@@ -94,7 +106,7 @@ export async function signatureField(
   }
   const tags = [
     'v=1',
-    'a=rsa-sha256',
+    `a=${key.algorithm === 'ed25519' ? 'ed25519' : 'rsa'}-sha256`,
     'c=relaxed/relaxed',
     `d=${key.domain}`,
     `s=${key.selector}`,
@@ -104,9 +116,7 @@ export async function signatureField(
   ];
   const unsigned = `DKIM-Signature: ${tags.join(';\r\n\t')};\r\n\tb=`;
   const data = signed.map((s) => `${s}\r\n`).join('') + relaxedHeader(unsigned);
-  const signature = (await signAsync('sha256', Buffer.from(data, 'latin1'), key.privateKey)).toString(
-    'base64',
-  );
+  const signature = (await signData(Buffer.from(data, 'latin1'), key)).toString('base64');
   return `${unsigned}${signature.replace(/(.{72})(?=.)/g, '$1\r\n\t')}\r\n`;
 }
 
@@ -145,15 +155,22 @@ async function readPass(copy: Readable): Promise<{ headers: string; bodyHash: st
 }
 
 /**
- * The copy that `open` makes, with a DKIM-Signature field in front. `open` is called twice and must
- * give the same bytes each time. A copy that cannot be read errors the result, as an unsigned one would.
+ * The copy that `open` makes, with one DKIM-Signature field per key in front, in the keys' order (the
+ * body hash is computed once: both algorithms hash the same relaxed body with SHA-256). `open` is called
+ * twice and must give the same bytes each time. A copy that cannot be read errors the result, as an
+ * unsigned one would.
  */
-export function signedCopy(open: () => Readable, key: DkimKey): Readable {
+export function signedCopy(open: () => Readable, key: DkimKey | readonly DkimKey[]): Readable {
+  const keys: readonly DkimKey[] = 'privateKey' in key ? [key] : key;
   const out = new PassThrough();
   void (async () => {
     const pass = await readPass(open());
     const second = open();
-    if (pass !== null) out.write(await signatureField(pass.headers, pass.bodyHash, key));
+    if (pass !== null) {
+      const now = Date.now();
+      const fields = await Promise.all(keys.map((k) => signatureField(pass.headers, pass.bodyHash, k, now)));
+      out.write(fields.join(''));
+    }
     second.on('error', (err) => out.destroy(err));
     second.pipe(out);
   })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));

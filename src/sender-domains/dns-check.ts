@@ -1,10 +1,11 @@
 // Verification of a sender domain (SPEC §5): asks the DNS servers of PETREL_DNS_SERVERS for each record
 // the domain should publish. A record is verified only when what is found matches exactly (TXT strings
 // joined, names compared without case or trailing dot); otherwise its status says what was expected
-// where and what was found. SPF and DMARC are reported as advice.
+// where and what was found. SPF and DMARC are reported as advice. The Ed25519 record, when the domain
+// has one, is checked like the RSA one.
 import { Resolver } from 'node:dns/promises';
 import type { DomainCheck, SenderDomainRow } from '../store/repositories/sender-domains.js';
-import { expectedRecords, type ExpectedRecord, type RecordTargets } from './records.js';
+import { expectedRecords, type ExpectedRecord, type RecordKind, type RecordTargets } from './records.js';
 
 export interface DnsCheckOptions extends RecordTargets {
   dnsServers: readonly string[];
@@ -22,9 +23,10 @@ export class DomainChecker {
   }
 
   async check(row: SenderDomainRow): Promise<DomainCheck> {
-    const [dkim, rpath, tracking] = await Promise.all(
-      expectedRecords(row, this.options).map((r) => this.checkRecord(r)),
-    );
+    const records = expectedRecords(row, this.options);
+    const results = await Promise.all(records.map((r) => this.checkRecord(r)));
+    const of = (kind: RecordKind) => results[records.findIndex((r) => r.kind === kind)];
+    const [dkim, rpath, tracking, ed25519] = [of('dkim'), of('rpath'), of('tracking'), of('ed25519')];
     const [spf, dmarc] = await Promise.all([this.spfAdvice(row.domain), this.dmarcAdvice(row.domain)]);
     return {
       dkim_verified: dkim?.verified ? 1 : 0,
@@ -33,6 +35,8 @@ export class DomainChecker {
       rpath_status: rpath?.status ?? '',
       tracking_verified: tracking?.verified ? 1 : 0,
       tracking_status: tracking?.status ?? '',
+      ed25519_verified: ed25519?.verified ? 1 : 0,
+      ed25519_status: ed25519?.status ?? '',
       spf_status: spf,
       dmarc_status: dmarc,
       checked_at: new Date().toISOString(),

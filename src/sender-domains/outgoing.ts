@@ -13,7 +13,8 @@ import type { SenderDirectory } from './directory.js';
 import { verpAddress } from './verp.js';
 
 export interface OutgoingPlan {
-  key: DkimKey | null;
+  /** The keys to sign with: the RSA key, then the Ed25519 one when its record is verified too. */
+  keys: DkimKey[];
   /** The envelope sender of each recipient's copy, when VERP applies. */
   mailFromFor: ((recipient: string) => string) | null;
   /** The public URL with the tracking host, when the domain's tracking subdomain is verified. */
@@ -28,7 +29,7 @@ export interface OutgoingOptions {
   logger: Logger;
 }
 
-const NOTHING: OutgoingPlan = { key: null, mailFromFor: null, publicUrl: null };
+const NOTHING: OutgoingPlan = { keys: [], mailFromFor: null, publicUrl: null };
 
 /** The domain of the (first) From address, lower case; null when there is none. */
 export function fromDomainOf(headers: string): string | null {
@@ -54,10 +55,18 @@ export class OutgoingAuth {
     } catch (err) {
       logger.warn({ err, messageId: message.id }, 'delivery: sender domains could not be read');
     }
-    let key: DkimKey | null = null;
+    const keys: DkimKey[] = [];
     if (row?.dkim_verified === 1) {
       try {
-        key = { domain: row.domain, selector: row.dkim_selector, privateKey: directory.privateKey(row) };
+        keys.push({ domain: row.domain, selector: row.dkim_selector, privateKey: directory.privateKey(row) });
+        const ed25519 = row.ed25519_verified === 1 ? directory.ed25519Key(row) : null;
+        if (ed25519 !== null && row.ed25519_selector !== null)
+          keys.push({
+            domain: row.domain,
+            selector: row.ed25519_selector,
+            privateKey: ed25519,
+            algorithm: 'ed25519',
+          });
       } catch (err) {
         logger.error(
           {
@@ -65,7 +74,7 @@ export class OutgoingAuth {
             domain: row.domain,
             err: err instanceof Error ? err.message : String(err),
           },
-          'delivery: the DKIM key cannot be opened; the message goes out unsigned',
+          'delivery: a DKIM key cannot be opened; the message goes out without its signature',
         );
       }
     }
@@ -74,7 +83,7 @@ export class OutgoingAuth {
     const verp = kind === 'recipient' && message.mailFrom !== '' && host !== null && host !== '';
     const tracking = row !== null && row.tracking_verified === 1 && row.tracking_enabled === 1;
     return {
-      key,
+      keys,
       mailFromFor: verp
         ? (recipient) => verpAddress(this.options.verpKey, message.id, recipient, host)
         : null,
@@ -92,11 +101,11 @@ export function withHost(publicUrl: string, host: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** The same copies, each with a DKIM-Signature in front. */
-export function signedSource(source: MessageSource, key: DkimKey): MessageSource {
+/** The same copies, each with one DKIM-Signature per key in front. */
+export function signedSource(source: MessageSource, keys: readonly DkimKey[]): MessageSource {
   return {
     sameForAll: source.sameForAll,
     size: source.size,
-    open: (recipient: string): Readable => signedCopy(() => source.open(recipient), key),
+    open: (recipient: string): Readable => signedCopy(() => source.open(recipient), keys),
   };
 }

@@ -1,9 +1,10 @@
 // The DNS records a sender domain asks its owner to publish (SPEC §5), derived from its row and the
-// node's settings: the DKIM key's TXT record, the return path's CNAME and the tracking host's CNAME.
+// node's settings: the DKIM key's TXT record, the return path's CNAME, the tracking host's CNAME and,
+// on domains that have one, the Ed25519 key's TXT record.
 import type { SenderDomainRow } from '../store/repositories/sender-domains.js';
 import { dkimRecordValue } from './keys.js';
 
-export type RecordKind = 'dkim' | 'rpath' | 'tracking';
+export type RecordKind = 'dkim' | 'rpath' | 'tracking' | 'ed25519';
 
 export interface ExpectedRecord {
   kind: RecordKind;
@@ -25,6 +26,17 @@ export function publicHost(publicUrl: string): string {
 }
 
 export function expectedRecords(row: SenderDomainRow, targets: RecordTargets): ExpectedRecord[] {
+  const ed25519: ExpectedRecord[] =
+    row.ed25519_selector !== null && row.ed25519_public !== null
+      ? [
+          {
+            kind: 'ed25519',
+            name: `${row.ed25519_selector}._domainkey.${row.domain}`,
+            type: 'TXT',
+            value: dkimRecordValue(row.ed25519_public, 'ed25519'),
+          },
+        ]
+      : [];
   return [
     {
       kind: 'dkim',
@@ -44,5 +56,6 @@ export function expectedRecords(row: SenderDomainRow, targets: RecordTargets): E
       type: 'CNAME',
       value: publicHost(targets.publicUrl),
     },
+    ...ed25519,
   ];
 }

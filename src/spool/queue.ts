@@ -27,6 +27,8 @@ export * from './queue-entries.js';
  * (SPEC §8): the sender asked for that time. Once tried and deferred, it is retried like any other.
  */
 const NOT_HELD_FOR_SCHEDULE = `NOT (attempts = 0 AND message_id IN (SELECT id FROM messages WHERE schedule_id IS NOT NULL))`;
+/** Messages removed per transaction by purge(). */
+const PURGE_BATCH = 500;
 
 const ALL_STATES: RecipientState[] = ['queued', 'deferred', 'delivered', 'bounced', 'held'];
 
@@ -247,7 +249,10 @@ export class SpoolQueue {
    * Removes messages with their rows and bodies: the given ones, or every message when `all` is set.
    * Resolves to the number of messages removed.
    */
-  async purge(options: { messageIds?: string[]; all?: boolean }): Promise<number> {
+  async purge(
+    options: { messageIds?: string[]; all?: boolean },
+    onProgress?: (removed: number, total: number) => void,
+  ): Promise<number> {
     const targets =
       options.all === true
         ? this.stmt.allIds.all()
@@ -255,15 +260,21 @@ export class SpoolQueue {
             .map((id) => this.stmt.message.get(id))
             .filter((m): m is MessageRow => m !== undefined)
             .map((m) => ({ id: m.id, body_inline: m.body_inline }));
-    const removed = await this.committer.write(() => {
-      let n = 0;
-      for (const t of targets) n += this.stmt.deleteMessage.run(t.id).changes;
-      return n;
-    });
-    // After the rows are durably gone: a file left by a crash here is an orphan, removed at next open.
-    await Promise.all(
-      targets.filter((t) => t.body_inline === 0).map((t) => rm(this.bodyPath(t.id), { force: true })),
-    );
+    let removed = 0;
+    // In batches, each durable, so a large purge reports progress and never holds one huge transaction.
+    for (let i = 0; i < targets.length; i += PURGE_BATCH) {
+      const batch = targets.slice(i, i + PURGE_BATCH);
+      removed += await this.committer.write(() => {
+        let n = 0;
+        for (const t of batch) n += this.stmt.deleteMessage.run(t.id).changes;
+        return n;
+      });
+      // After the rows are durably gone: a file left by a crash here is an orphan, removed at next open.
+      await Promise.all(
+        batch.filter((t) => t.body_inline === 0).map((t) => rm(this.bodyPath(t.id), { force: true })),
+      );
+      onProgress?.(Math.min(i + batch.length, targets.length), targets.length);
+    }
     return removed;
   }
 

@@ -14,6 +14,7 @@ import * as m012 from './migrations/012-parity.js';
 import * as m013 from './migrations/013-templates.js';
 import * as m014 from './migrations/014-scheduled-emails.js';
 import * as m016 from './migrations/016-events-scale.js';
+import * as m019 from './migrations/019-ed25519-node-heartbeats.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-control-plane': m001,
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-templates': m013,
   '014-scheduled-emails': m014,
   '016-events-scale': m016,
+  '019-ed25519-node-heartbeats': m019,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

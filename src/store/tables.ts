@@ -191,6 +191,7 @@ export interface Database {
   archived_messages: ArchivedMessagesTable;
   api_request_counts: ApiRequestCountsTable;
   sender_domains: SenderDomainsTable;
+  node_heartbeats: NodeHeartbeatsTable;
   single_sender_emails: SingleSenderEmailsTable;
   webhooks: WebhooksTable;
   webhook_calls: WebhookCallsTable;
@@ -243,6 +244,12 @@ export interface SenderDomainsTable {
   future_subaccounts: number;
   created_at: string;
   checked_at: string | null;
+  /** The Ed25519 second key (migration 019); null on domains added before it. */
+  ed25519_selector: string | null;
+  ed25519_private_sealed: string | null;
+  ed25519_public: string | null;
+  ed25519_verified: number;
+  ed25519_status: string;
 }
 
 export interface SingleSenderEmailsTable {
@@ -328,4 +335,19 @@ export interface IpAuthEntriesTable extends SendingSettingsColumns {
   description: string;
   created_at: string;
   updated_at: string;
+}
+
+/** One row per node: `petrel serve` updates `seen_at` periodically (migration 019, `petrel status`). */
+export interface NodeHeartbeatsTable {
+  node_id: string;
+  hostname: string;
+  pid: number;
+  version: string;
+  started_at: string;
+  seen_at: string;
+  /** Recipients this node delivered (bounced, deferred) in the minute / five minutes before `seen_at`. */
+  delivered_1m: number;
+  delivered_5m: number;
+  deferred_5m: number;
+  bounced_5m: number;
 }

@@ -1,5 +1,5 @@
 // The Sender domains page in a real browser against a real node and DNS server: a domain added through
-// the form lists its three records (name, type, value, copy buttons, state); after the DKIM record is
+// the form lists its four records (name, type, value, copy buttons, state); after the DKIM record is
 // published and "Verify now" pressed, DKIM shows verified and the others say what was found instead. A
 // bad domain is shown next to the field; a single sender email is added and listed waiting.
 import { after, before, describe, it } from 'node:test';
@@ -41,7 +41,7 @@ describe('console: sender domains', { skip: skipWithoutChromium }, () => {
     const section = page.getByRole('region', { name: 'shop.example' });
     await section.waitFor();
     const rows = section.locator('tbody tr');
-    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.count(), 4);
     const row = await node.ops.repos.senderDomains.findByName('shop.example');
     assert.ok(row);
     const dkimName = `${row.dkim_selector}._domainkey.shop.example`;
@@ -52,7 +52,16 @@ describe('console: sender domains', { skip: skipWithoutChromium }, () => {
     assert.equal(await rows.nth(1).locator('code.record-value').textContent(), 'rp.petrel.test');
     assert.equal(await rows.nth(0).locator('td').nth(4).textContent(), 'Not verified');
     assert.match((await rows.nth(0).locator('td').nth(5).textContent()) ?? '', /found no TXT record there/);
-    assert.equal(await section.getByRole('button', { name: /^Copy / }).count(), 6);
+    // The optional Ed25519 key's record comes last.
+    assert.equal(
+      await rows.nth(3).locator('td').nth(1).locator('code').textContent(),
+      `${row.ed25519_selector}._domainkey.shop.example`,
+    );
+    assert.match(
+      (await rows.nth(3).locator('code.record-value').textContent()) ?? '',
+      /^v=DKIM1; k=ed25519; p=/,
+    );
+    assert.equal(await section.getByRole('button', { name: /^Copy / }).count(), 8);
     await section.getByText(/SPF: SPF record at shop\.example/).waitFor();
 
     // Publish the DKIM record (copied from the page) and a wrong return-path CNAME, then verify.

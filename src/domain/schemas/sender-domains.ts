@@ -64,6 +64,14 @@ export const DomainFacts = Type.Object({
   dkim_value: Type.String({
     description: 'The TXT record to publish at <dkim_selector>._domainkey.<fulldomain>',
   }),
+  dkim_ed25519_selector: Type.String({
+    description: "The Ed25519 second key's selector (RFC 8463); '' on domains added without one",
+  }),
+  dkim_ed25519_verified: Type.Boolean({ description: 'True once mail is also signed ed25519-sha256' }),
+  dkim_ed25519_status: Type.String(),
+  dkim_ed25519_value: Type.String({
+    description: 'The TXT record to publish at <dkim_ed25519_selector>._domainkey.<fulldomain>',
+  }),
   rpath_selector: Type.String(),
   rpath_verified: Type.Boolean(),
   rpath_status: Type.String(),

@@ -20,6 +20,7 @@ import { activitySearchRepository } from './activity-search.js';
 import { templatesRepository } from './templates.js';
 import { scheduledEmailsRepository } from './scheduled-emails.js';
 import { statsRepository } from './stats.js';
+import { nodeHeartbeatsRepository } from './node-heartbeats.js';
 
 export function repositories(db: Kysely<Database>, dialect: DialectName) {
   return {
@@ -41,6 +42,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     templates: templatesRepository(db),
     scheduledEmails: scheduledEmailsRepository(db),
     stats: statsRepository(db),
+    nodeHeartbeats: nodeHeartbeatsRepository(db),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Database, SenderDomainsTable, SingleSenderEmailsTable } from '../t
 export type SenderDomainRow = Selectable<SenderDomainsTable>;
 export type SingleSenderRow = Selectable<SingleSenderEmailsTable>;
 
-/** What a DNS check found: the verified flags and statuses of the three records plus the advice. */
+/** What a DNS check found: the verified flags and statuses of the records plus the advice. */
 export type DomainCheck = Pick<
   SenderDomainRow,
   | 'dkim_verified'
@@ -15,6 +15,8 @@ export type DomainCheck = Pick<
   | 'rpath_status'
   | 'tracking_verified'
   | 'tracking_status'
+  | 'ed25519_verified'
+  | 'ed25519_status'
   | 'spf_status'
   | 'dmarc_status'
 > & { checked_at: string };

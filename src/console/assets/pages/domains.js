@@ -38,6 +38,17 @@ export function recordsOf(entry) {
       status: tracker.cname_status,
     });
   }
+  // The Ed25519 second key (RFC 8463): optional, so listed last; mail gets its second signature once verified.
+  if (d.dkim_ed25519_selector) {
+    records.push({
+      what: 'DKIM key (Ed25519, optional)',
+      name: `${d.dkim_ed25519_selector}._domainkey.${d.fulldomain}`,
+      type: 'TXT',
+      value: d.dkim_ed25519_value,
+      verified: d.dkim_ed25519_verified,
+      status: d.dkim_ed25519_status,
+    });
+  }
   return records;
 }
 
