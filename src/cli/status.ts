@@ -1,9 +1,11 @@
 // `petrel status`: this node's queue by state and its oldest waiting message (read from the spool),
 // its delivery counts over the last minute and five minutes (from its heartbeat row, written by
-// `petrel serve`), and the nodes seen in the last minute (several with a shared PostgreSQL database).
+// `petrel serve`), the destinations it is slowing down, and the nodes seen in the last minute (several
+// with a shared PostgreSQL database).
 import type { Command } from 'commander';
+import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { SEEN_WITHIN_MS, nodeIdOf } from '../operations/node-heartbeat.js';
-import type { StateCounts } from '../spool/index.js';
+import { spoolDirectory, type StateCounts } from '../spool/index.js';
 import type { NodeHeartbeatRow } from '../store/repositories/node-heartbeats.js';
 import { loadCliConfig, withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
@@ -26,6 +28,14 @@ interface StatusReport {
     as_of: string;
     running: boolean;
   } | null;
+  /** Destinations this node is slowing down after "rate limited" replies (SPEC §9). */
+  slowdowns: {
+    destination: string;
+    factor: number;
+    messages_per_minute: number;
+    since: string;
+    last_reply: string;
+  }[];
   nodes: {
     node_id: string;
     hostname: string;
@@ -78,13 +88,15 @@ function nodesSection(rows: NodeHeartbeatRow[]): StatusReport['nodes'] {
   }));
 }
 
-/**
- * Per-destination slow-downs (issue 16): the place where the destinations this node is currently
- * slowing down for are reported. Empty until the slow-down state exists; add its rows here (and a
- * `slowdowns` key to --json) rather than elsewhere in this file.
- */
-function destinationSlowdownsSection(): { destination: string; reason: string; until: string | null }[] {
-  return [];
+/** The slow-downs section: what the node's pacer wrote beside its spool, recovery applied. */
+function slowdownsSection(dataDir: string): StatusReport['slowdowns'] {
+  return listSlowDowns(spoolDirectory(dataDir)).map((s) => ({
+    destination: s.destination,
+    factor: s.factor,
+    messages_per_minute: s.messagesPerMinute,
+    since: new Date(s.since).toISOString(),
+    last_reply: s.lastReply,
+  }));
 }
 
 async function collect(command: Command): Promise<StatusReport> {
@@ -100,6 +112,7 @@ async function collect(command: Command): Promise<StatusReport> {
       queue,
       oldest,
       delivery: deliverySection(await heartbeats.find(node), now),
+      slowdowns: slowdownsSection(config.dataDir),
       nodes: nodesSection(await heartbeats.seenSince(new Date(now - SEEN_WITHIN_MS).toISOString())),
     };
   });
@@ -122,12 +135,17 @@ function printReport(report: StatusReport): void {
     'deferred, bounced':
       d === null ? '-' : `${d.deferred_last_5_minutes}, ${d.bounced_last_5_minutes} in 5 minutes`,
   });
-  const slowdowns = destinationSlowdownsSection();
-  if (slowdowns.length > 0) {
+  if (report.slowdowns.length > 0) {
     printLine('\nSlowed-down destinations:');
     printTable(
-      ['DESTINATION', 'REASON', 'UNTIL'],
-      slowdowns.map((s) => [s.destination, s.reason, s.until]),
+      ['DESTINATION', 'RATE', 'PER MINUTE', 'SINCE', 'LAST REPLY'],
+      report.slowdowns.map((s) => [
+        s.destination,
+        `x${s.factor}`,
+        s.messages_per_minute,
+        s.since,
+        s.last_reply,
+      ]),
     );
   }
   printLine(`\nNodes seen in the last minute (${report.database}):`);

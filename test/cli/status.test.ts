@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { writeSlowDowns } from '../../src/delivery/pacing/slowdown-file.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { DeliveryRateSampler, metricsTotals } from '../../src/operations/delivery-rates.js';
@@ -181,4 +182,46 @@ test('status --help describes the command and its --json', async (t) => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: petrel status/);
   assert.match(help.stdout, /--json/);
+});
+
+test('status lists the destinations this node is slowing down, with their rate now', async (t) => {
+  const inst = await createInstallation();
+  t.after(() => inst.cleanup());
+  await inst.init();
+  const spool = await openSpool(spoolDirectory(inst.dataDir), logger, { hostname: 'petrel.test' });
+  await spool.close();
+  const now = Date.now();
+  // As the node's pacer writes it after one "rate limited" reply from slow.test a moment ago, and one
+  // from old.test long enough ago that it has recovered.
+  writeSlowDowns(spoolDirectory(inst.dataDir), [
+    {
+      destination: 'slow.test',
+      factor: 0.5,
+      messagesPerMinute: 30,
+      since: now,
+      changedAt: now,
+      lastReply: '421 4.7.0 rate limited',
+    },
+    {
+      destination: 'old.test',
+      factor: 0.5,
+      messagesPerMinute: 30,
+      since: now - 10 * MINUTE,
+      changedAt: now - 10 * MINUTE,
+      lastReply: '421 4.7.0 rate limited',
+    },
+  ]);
+  const json = await inst.run(['status', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as {
+    slowdowns: { destination: string; factor: number; messages_per_minute: number; last_reply: string }[];
+  };
+  assert.deepEqual(
+    report.slowdowns.map((s) => [s.destination, s.factor, s.messages_per_minute, s.last_reply]),
+    [['slow.test', 0.5, 30, '421 4.7.0 rate limited']],
+  );
+  const text = await inst.run(['status']);
+  assert.match(text.stdout, /^Slowed-down destinations:$/m);
+  assert.match(text.stdout, /^slow\.test +x0\.5 +30 /m);
+  assert.doesNotMatch(text.stdout, /old\.test/);
 });
