@@ -57,17 +57,21 @@ function render(field: string, source: string, data: TemplateData, escape: boole
   }
 }
 
-/** The parts filled in with `data` (over the template's own defaults). */
+/**
+ * The parts filled in with `data` (over the template's own defaults). A failure names `template_id`
+ * (what email/send was given); the console's preview names the part itself instead (`errorField`).
+ */
 export function renderTemplate(
   parts: TemplateParts,
   defaults: TemplateData,
   data: TemplateData,
+  errorField: (part: keyof TemplateParts) => string = () => 'template_id',
 ): TemplateParts {
   const values = { ...defaults, ...data };
   return {
     // One line: a value with a line break must not end the Subject header.
-    subject: render('template_id', parts.subject, values, false).replace(/[\r\n]+/g, ' '),
-    html_body: render('template_id', parts.html_body, values, true),
-    text_body: render('template_id', parts.text_body, values, false),
+    subject: render(errorField('subject'), parts.subject, values, false).replace(/[\r\n]+/g, ' '),
+    html_body: render(errorField('html_body'), parts.html_body, values, true),
+    text_body: render(errorField('text_body'), parts.text_body, values, false),
   };
 }
