@@ -15,13 +15,23 @@ export interface TemplateParts {
   text_body: string;
 }
 
+/**
+ * Handlebars' parse error in one line: "Parse error on line 1:" and what it expected (the excerpt and
+ * caret lines between them need a monospace block, and would repeat the template back).
+ */
+function syntaxReason(err: unknown): string {
+  if (!(err instanceof Error)) return 'a syntax error';
+  const lines = err.message.split('\n').map((l) => l.trim());
+  const expected = lines.find((l, i) => i > 0 && l.startsWith('Expecting '));
+  return expected ? `${lines[0]} ${expected}` : (lines[0] ?? 'a syntax error');
+}
+
 /** Refuses a part that Handlebars cannot compile, naming its field. */
 export function checkTemplateSyntax(field: string, source: string): void {
   try {
     engine.precompile(source, { strict: false });
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : 'a syntax error';
-    throw fieldError(field, `is not a valid Handlebars template: ${reason}`);
+    throw fieldError(field, `is not a valid Handlebars template: ${syntaxReason(err)}`);
   }
 }
 

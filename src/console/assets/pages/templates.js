@@ -241,7 +241,7 @@ function editor(ctx, template) {
       for (const name of [...PARTS, 'template_data']) clearFieldError(form, name);
       // Named next to its field without taking the caret away, and above the preview.
       if (error.fieldname) showFieldError(form, error.fieldname, error.message, { focus: false });
-      preview.fail(error.fieldname ? `${error.fieldname}: ${error.message}` : error.message);
+      preview.fail(error.message);
       form.dataset.previewed = String(mine);
     }
   }
