@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { downloadLinks, type DownloadLinks } from '../archive/download-links.js';
 import { consolePlugin } from '../console/plugin.js';
+import { registerTemplatePreview } from '../console/template-preview.js';
 import {
   PetrelError,
   ValidationError,
@@ -227,6 +228,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  registerTemplatePreview(app, deps.ops);
   await app.register(consolePlugin);
   return app;
 }

@@ -179,10 +179,12 @@ export async function emailHistory(
   const range = searchDateRange(body.start_date, body.end_date);
   const from = range.startDate?.slice(0, 10) ?? day(Date.now() - 30 * DAY_MS);
   const to = range.endDate?.slice(0, 10) ?? day(Date.now());
+  const username = body.username?.trim().toLowerCase();
   const rows = await deps.repos.stats.rows({
     accountIds: searched.map((a) => a.id),
     fromDay: from,
     toDay: to,
+    username: username ? username : undefined,
   });
   const group = body.group_by ?? 'username';
   const groups = new Map<

@@ -6,6 +6,7 @@ import type {
   TemplateAddBody,
   TemplateEditBody,
   TemplateIdBody,
+  TemplatePreviewBody,
   TemplateResult,
   TemplateSearchBody,
   TemplateSearchResult,
@@ -198,4 +199,22 @@ export async function renderSendTemplate(
     );
   }
   return renderTemplate(found, parseJson<Record<string, unknown>>(found.variables, {}), data);
+}
+
+/**
+ * The console editor's preview: the parts as typed, checked and rendered exactly as email/send renders a
+ * stored template, with errors naming the part (or template_data) at fault.
+ */
+export async function previewTemplate(
+  deps: OperationsDeps,
+  caller: Caller,
+  body: TemplatePreviewBody,
+): Promise<TemplateParts> {
+  // Only to refuse another account's subaccount_id, as every endpoint does; nothing is read or stored.
+  await actingAccount(deps, caller, body.subaccount_id);
+  checkParts(body);
+  checkVariables('template_variables', body.template_variables);
+  const data = parseTemplateData(body.template_data);
+  checkVariables('template_data', data);
+  return renderTemplate(body, body.template_variables ?? {}, data, (part) => part);
 }

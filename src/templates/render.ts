@@ -15,13 +15,23 @@ export interface TemplateParts {
   text_body: string;
 }
 
+/**
+ * Handlebars' parse error in one line: "Parse error on line 1:" and what it expected (the excerpt and
+ * caret lines between them need a monospace block, and would repeat the template back).
+ */
+function syntaxReason(err: unknown): string {
+  if (!(err instanceof Error)) return 'a syntax error';
+  const lines = err.message.split('\n').map((l) => l.trim());
+  const expected = lines.find((l, i) => i > 0 && l.startsWith('Expecting '));
+  return expected ? `${lines[0]} ${expected}` : (lines[0] ?? 'a syntax error');
+}
+
 /** Refuses a part that Handlebars cannot compile, naming its field. */
 export function checkTemplateSyntax(field: string, source: string): void {
   try {
     engine.precompile(source, { strict: false });
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : 'a syntax error';
-    throw fieldError(field, `is not a valid Handlebars template: ${reason}`);
+    throw fieldError(field, `is not a valid Handlebars template: ${syntaxReason(err)}`);
   }
 }
 
@@ -57,17 +67,21 @@ function render(field: string, source: string, data: TemplateData, escape: boole
   }
 }
 
-/** The parts filled in with `data` (over the template's own defaults). */
+/**
+ * The parts filled in with `data` (over the template's own defaults). A failure names `template_id`
+ * (what email/send was given); the console's preview names the part itself instead (`errorField`).
+ */
 export function renderTemplate(
   parts: TemplateParts,
   defaults: TemplateData,
   data: TemplateData,
+  errorField: (part: keyof TemplateParts) => string = () => 'template_id',
 ): TemplateParts {
   const values = { ...defaults, ...data };
   return {
     // One line: a value with a line break must not end the Subject header.
-    subject: render('template_id', parts.subject, values, false).replace(/[\r\n]+/g, ' '),
-    html_body: render('template_id', parts.html_body, values, true),
-    text_body: render('template_id', parts.text_body, values, false),
+    subject: render(errorField('subject'), parts.subject, values, false).replace(/[\r\n]+/g, ' '),
+    html_body: render(errorField('html_body'), parts.html_body, values, true),
+    text_body: render(errorField('text_body'), parts.text_body, values, false),
   };
 }

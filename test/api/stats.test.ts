@@ -125,6 +125,15 @@ describe('statistics endpoints', () => {
       byDay.history.map((h) => [h.day, h.used, h.delivered]),
       [[new Date().toISOString().slice(0, 10), 10, 2]],
     );
+    // Petrel's username filter (the console's per-user chart), case-insensitive as the other stats.
+    const billingByDay = await stats<{ history: { used: number; bounces: number }[] }>(
+      '/stats/email_history',
+      { group_by: 'day', username: 'Billing' },
+    );
+    assert.deepEqual(
+      billingByDay.history.map((h) => [h.used, h.bounces]),
+      [[2, 1]],
+    );
     const subs = await stats<{ history: { subaccount: string; used: number }[] }>('/stats/email_history', {
       group_by: 'subaccount',
       subaccounts: [SUB],

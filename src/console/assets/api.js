@@ -4,6 +4,8 @@ import { session } from './session.js';
 
 // Resolved from the page, so a reverse proxy that serves Petrel under a path prefix keeps working.
 const API_BASE = new URL('../v3', document.baseURI).pathname;
+// The console's own endpoints (the template preview), which SMTP2GO's API does not have.
+const CONSOLE_API_BASE = new URL('api', document.baseURI).pathname;
 
 export class ApiError extends Error {
   constructor(status, data, path) {
@@ -32,13 +34,22 @@ export function setUnauthorizedHandler(handler) {
  * Calls /v3<path>. `scoped` (default) adds the acting subaccount_id; the subaccount endpoints, which
  * belong to the master account, pass false. Resolves with `data`; rejects with ApiError.
  */
-export async function api(path, body = {}, { method = 'POST', scoped = true, key = session.apiKey() } = {}) {
+export function api(path, body = {}, options = {}) {
+  return call(API_BASE, path, body, options);
+}
+
+/** Calls the console's own /console/api<path>, with the same key, envelope and errors as api(). */
+export function consoleApi(path, body = {}, options = {}) {
+  return call(CONSOLE_API_BASE, path, body, options);
+}
+
+async function call(base, path, body, { method = 'POST', scoped = true, key = session.apiKey() }) {
   const payload = { ...body };
   const subaccountId = session.subaccountId();
   if (scoped && subaccountId && payload.subaccount_id === undefined) payload.subaccount_id = subaccountId;
   let response;
   try {
-    response = await fetch(`${API_BASE}${path}`, {
+    response = await fetch(`${base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', 'x-smtp2go-api-key': key ?? '' },
       body: JSON.stringify(payload),

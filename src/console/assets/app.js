@@ -10,9 +10,11 @@ import * as apiKeys from './pages/api-keys.js';
 import * as domains from './pages/domains.js';
 import * as pools from './pages/pools.js';
 import * as restrictions from './pages/restrictions.js';
+import * as stats from './pages/stats.js';
 import { archive, sandbox } from './pages/messages.js';
 import * as subaccounts from './pages/subaccounts.js';
 import * as suppressions from './pages/suppressions.js';
+import * as templates from './pages/templates.js';
 import * as userForm from './pages/user-form.js';
 import * as users from './pages/users.js';
 import * as webhooks from './pages/webhooks.js';
@@ -39,6 +41,10 @@ const ROUTES = [
   ['webhooks/:id', webhooks.renderDetail],
   ['restrictions', restrictions.renderPage],
   ['suppressions', suppressions.renderPage],
+  ['stats', stats.renderPage],
+  ['templates', templates.renderList],
+  ['templates/new', templates.renderAdd],
+  ['templates/edit/:id', templates.renderEdit],
 ];
 
 const NAV = [
@@ -47,12 +53,14 @@ const NAV = [
   ['keys', 'API keys'],
   ['pools', 'IP pools'],
   ['activity', 'Activity'],
+  ['stats', 'Statistics'],
   ['sandbox', 'Sandbox'],
   ['archive', 'Archive'],
   ['domains', 'Sender domains'],
   ['webhooks', 'Webhooks'],
   ['restrictions', 'Restrictions'],
   ['suppressions', 'Suppressions'],
+  ['templates', 'Templates'],
 ];
 
 const main = document.getElementById('main');

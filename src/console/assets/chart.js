@@ -1,5 +1,5 @@
-// The activity chart: events per hour for five series, drawn as inline SVG (no library), with a data
-// table beside it for screen readers and for exact numbers.
+// Line charts drawn as inline SVG (no library), with a data table beside them for screen readers and
+// exact numbers: the activity page's events per hour, and the statistics page's counts per day.
 import { h, svg } from './dom.js';
 
 export const SERIES = [
@@ -37,17 +37,33 @@ export function hourlyCounts(events, from = null, to = null) {
 
 const hourLabel = (t) => new Date(t).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit' });
 
+/** The activity page's chart: the five series per hour. */
 export function activityChart(buckets) {
+  return lineChart({
+    rows: buckets,
+    series: SERIES,
+    xLabel: (b) => hourLabel(b.hour),
+    title: 'Events per hour',
+    unit: 'Hour',
+  });
+}
+
+/**
+ * A line chart of `series` ([{ key, label }], each drawn in the colour of its .series-<key> class) over
+ * `rows` (objects holding a number per series key, labelled on the x axis by `xLabel(row)`), with a
+ * legend of totals and a data table for screen readers and exact numbers. Shared by every page.
+ */
+export function lineChart({ rows, series, xLabel, title, unit }) {
   const width = 800;
   const height = 260;
-  // Room on the right for the last hour's label, which is centred on the plot's edge.
+  // Room on the right for the last row's label, which is centred on the plot's edge.
   const pad = { left: 44, right: 48, top: 12, bottom: 36 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
-  const max = Math.max(1, ...buckets.flatMap((b) => SERIES.map((s) => b[s.key])));
-  const x = (i) => pad.left + (buckets.length === 1 ? plotW / 2 : (i * plotW) / (buckets.length - 1));
+  const max = Math.max(1, ...rows.flatMap((b) => series.map((s) => b[s.key])));
+  const x = (i) => pad.left + (rows.length === 1 ? plotW / 2 : (i * plotW) / (rows.length - 1));
   const y = (v) => pad.top + plotH - (v * plotH) / max;
-  const labelEvery = Math.max(1, Math.ceil(buckets.length / 8));
+  const labelEvery = Math.max(1, Math.ceil(rows.length / 8));
 
   const grid = [0, 0.5, 1].map((f) => {
     const value = Math.round(max * f);
@@ -56,37 +72,34 @@ export function activityChart(buckets) {
       svg('text', { class: 'axis', x: pad.left - 6, y: y(value) + 4, 'text-anchor': 'end' }, String(value)),
     ];
   });
-  const xLabels = buckets.map((b, i) =>
+  const xLabels = rows.map((b, i) =>
     i % labelEvery === 0
-      ? svg('text', { class: 'axis', x: x(i), y: height - 12, 'text-anchor': 'middle' }, hourLabel(b.hour))
+      ? svg('text', { class: 'axis', x: x(i), y: height - 12, 'text-anchor': 'middle' }, xLabel(b))
       : null,
   );
-  const lines = SERIES.map((s) =>
+  const lines = series.map((s) =>
     svg(
       'g',
       { class: `series series-${s.key}` },
-      svg('polyline', { points: buckets.map((b, i) => `${x(i)},${y(b[s.key])}`).join(' ') }),
-      buckets.map((b, i) =>
+      svg('polyline', { points: rows.map((b, i) => `${x(i)},${y(b[s.key])}`).join(' ') }),
+      rows.map((b, i) =>
         svg(
           'circle',
           { cx: x(i), cy: y(b[s.key]), r: 3 },
-          svg('title', {}, `${s.label}, ${hourLabel(b.hour)}: ${b[s.key]}`),
+          svg('title', {}, `${s.label}, ${xLabel(b)}: ${b[s.key]}`),
         ),
       ),
     ),
   );
-  const total = (key) => buckets.reduce((sum, b) => sum + b[key], 0);
-  const summary = SERIES.map((s) => `${s.label} ${total(s.key)}`).join(', ');
+  const total = (key) => rows.reduce((sum, b) => sum + b[key], 0);
+  const summary = series.map((s) => `${s.label} ${total(s.key)}`).join(', ');
   const figure = h(
     'figure',
     { class: 'chart' },
     svg(
       'svg',
-      {
-        viewBox: `0 0 ${width} ${height}`,
-        role: 'img',
-        'aria-label': `Events per hour. Totals: ${summary}.`,
-      },
+      { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${title}. Totals: ${summary}.` },
+      svg('title', {}, title),
       grid,
       xLabels,
       lines,
@@ -97,7 +110,7 @@ export function activityChart(buckets) {
       h(
         'ul',
         { class: 'legend' },
-        SERIES.map((s) =>
+        series.map((s) =>
           h(
             'li',
             {},
@@ -111,32 +124,33 @@ export function activityChart(buckets) {
   const table = h(
     'details',
     { class: 'chart-data' },
-    h('summary', {}, 'Chart data by hour'),
+    h('summary', {}, `Chart data by ${unit.toLowerCase()}`),
     h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
         { class: 'data compact' },
+        h('caption', { class: 'visually-hidden' }, title),
         h(
           'thead',
           {},
           h(
             'tr',
             {},
-            h('th', { scope: 'col' }, 'Hour'),
-            SERIES.map((s) => h('th', { scope: 'col' }, s.label)),
+            h('th', { scope: 'col' }, unit),
+            series.map((s) => h('th', { scope: 'col' }, s.label)),
           ),
         ),
         h(
           'tbody',
           {},
-          buckets.map((b) =>
+          rows.map((b) =>
             h(
               'tr',
               {},
-              h('th', { scope: 'row' }, hourLabel(b.hour)),
-              SERIES.map((s) => h('td', {}, String(b[s.key]))),
+              h('th', { scope: 'row' }, xLabel(b)),
+              series.map((s) => h('td', {}, String(b[s.key]))),
             ),
           ),
         ),

@@ -72,12 +72,7 @@ export function showAlert(alert, message) {
 }
 
 export function clearErrors(form) {
-  for (const control of form.querySelectorAll('[aria-invalid="true"]')) {
-    control.removeAttribute('aria-invalid');
-    const by = describedBy(control.dataset.hintId);
-    if (by) control.setAttribute('aria-describedby', by);
-    else control.removeAttribute('aria-describedby');
-  }
+  for (const control of form.querySelectorAll('[aria-invalid="true"]')) clearControl(control);
   for (const error of form.querySelectorAll('.field-error')) {
     error.textContent = '';
     error.hidden = true;
@@ -85,11 +80,30 @@ export function clearErrors(form) {
   for (const alert of form.querySelectorAll('.alert')) alert.hidden = true;
 }
 
+/** Clears the error of the one control named `name` (a live check's), leaving the others. */
+export function clearFieldError(form, name) {
+  const control = form.elements.namedItem(name);
+  if (control instanceof HTMLElement && control.dataset.errorId) clearControl(control);
+}
+
+function clearControl(control) {
+  control.removeAttribute('aria-invalid');
+  const by = describedBy(control.dataset.hintId);
+  if (by) control.setAttribute('aria-describedby', by);
+  else control.removeAttribute('aria-describedby');
+  const error = document.getElementById(control.dataset.errorId);
+  if (error) {
+    error.textContent = '';
+    error.hidden = true;
+  }
+}
+
 /**
- * Puts `message` next to the control named `name` and focuses it. Returns false when the form has no
- * such control (the caller then shows the message at the top of the form).
+ * Puts `message` next to the control named `name` and focuses it (unless `focus` is false: a live
+ * check while the user types must not move the caret). Returns false when the form has no such
+ * control (the caller then shows the message at the top of the form).
  */
-export function showFieldError(form, name, message) {
+export function showFieldError(form, name, message, { focus = true } = {}) {
   const control = form.elements.namedItem(name);
   if (!(control instanceof HTMLElement) || !control.dataset.errorId) return false;
   const error = document.getElementById(control.dataset.errorId);
@@ -97,7 +111,7 @@ export function showFieldError(form, name, message) {
   error.hidden = false;
   control.setAttribute('aria-invalid', 'true');
   control.setAttribute('aria-describedby', describedBy(control.dataset.errorId, control.dataset.hintId));
-  control.focus();
+  if (focus) control.focus();
   return true;
 }
 

@@ -75,6 +75,12 @@ export const EmailHistoryBody = Type.Object({
   start_date: DateField('From (default: 30 days ago, midnight UTC)'),
   end_date: DateField('Until (default: now)'),
   subaccounts: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
+  username: Type.Optional(
+    Type.String({
+      maxLength: 254,
+      description: 'Petrel: only mail of this SMTP username (or API key id), as the other stats take it',
+    }),
+  ),
 });
 export type EmailHistoryBody = Static<typeof EmailHistoryBody>;
 

@@ -93,3 +93,16 @@ export const TemplateSearchResult = Type.Object({
   continue_token: Nullable(Type.String()),
 });
 export type TemplateSearchResult = Static<typeof TemplateSearchResult>;
+
+/** The console's template preview (not an SMTP2GO endpoint): the parts as typed, rendered with data. */
+export const TemplatePreviewBody = Type.Object({
+  ...CommonRequestFields,
+  subject: Type.String({ maxLength: 998, description: 'Handlebars template of the subject' }),
+  html_body: Part('Handlebars template of the HTML body (values HTML-escaped)'),
+  text_body: Part('Handlebars template of the text body'),
+  template_variables: Type.Optional(Variables),
+  template_data: Type.Optional(
+    Type.Unknown({ description: 'Sample values, as email/send takes them: an object or a JSON string' }),
+  ),
+});
+export type TemplatePreviewBody = Static<typeof TemplatePreviewBody>;
