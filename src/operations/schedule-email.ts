@@ -4,10 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { apiException } from '../domain/errors.js';
+// SMTP2GO's cap on an account's queued scheduled emails, which Petrel keeps (docs/api-parity.md).
+import { MAX_HELD_PER_ACCOUNT } from '../domain/schemas/scheduled-emails.js';
 import type { OperationsDeps } from './context.js';
-
-/** SMTP2GO's cap on an account's queued scheduled emails, which Petrel keeps (docs/api-parity.md). */
-export const MAX_HELD_PER_ACCOUNT = 50_000;
 
 export const SCHEDULE_HEADER = 'X-Smtp2go-Schedule-Id';
 

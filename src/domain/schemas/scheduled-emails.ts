@@ -5,6 +5,8 @@ import { CommonRequestFields } from './common.js';
 
 /** SMTP2GO's default page of scheduled emails, and Petrel's largest. */
 export const MAX_SCHEDULED_PAGE = 1000;
+/** Emails an account may have waiting at once (SMTP2GO's cap): also the last page there can be. */
+export const MAX_HELD_PER_ACCOUNT = 50_000;
 
 const ScheduleId = (description: string) => Type.String({ minLength: 1, maxLength: 100, description });
 const Contains = (what: string) =>
@@ -23,7 +25,13 @@ export const ScheduledSearchBody = Type.Object({
       description: `Results per page (default and most ${MAX_SCHEDULED_PAGE})`,
     }),
   ),
-  page: Type.Optional(Type.Integer({ minimum: 1, description: 'Which page, from 1 (default 1)' })),
+  page: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_HELD_PER_ACCOUNT,
+      description: 'Which page, from 1 (default 1)',
+    }),
+  ),
 });
 export type ScheduledSearchBody = Static<typeof ScheduledSearchBody>;
 
