@@ -2,6 +2,7 @@
 // its delivery counts over the last minute and five minutes (from its heartbeat row, written by
 // `petrel serve`), the destinations it is slowing down, and the nodes seen in the last minute (several
 // with a shared PostgreSQL database).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { SEEN_WITHIN_MS, nodeIdOf } from '../operations/node-heartbeat.js';
@@ -48,6 +49,9 @@ interface StatusReport {
 
 /** The queue section: counts by state and the oldest message still waiting (queued, deferred, held). */
 async function queueSection(command: Command): Promise<Pick<StatusReport, 'queue' | 'oldest'>> {
+  // A node that never served has no spool yet: an empty queue, not an error.
+  if (!existsSync(spoolDirectory(loadCliConfig(command).dataDir)))
+    return { queue: { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 }, oldest: null };
   return withQueue(command, (admin) => {
     const [first] = admin.queue.list({ states: [...WAITING], limit: 1 });
     const oldest =

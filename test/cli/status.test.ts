@@ -103,29 +103,6 @@ test(
     assert.equal(cold.delivery, null);
     assert.deepEqual(cold.nodes, []);
 
-    // Another node beat a moment ago, a third five minutes ago (sharing this control plane).
-    const store = openStore({ dataDir: inst.dataDir, databaseUrl: inst.env.PETREL_DATABASE_URL ?? null });
-    try {
-      await migrateToLatest(store);
-      const beats = nodeHeartbeatsRepository(store.db);
-      const row = (id: string, seen: number) => ({
-        node_id: id,
-        hostname: id,
-        pid: 1,
-        version: '0.0.0',
-        started_at: new Date(seen - MINUTE).toISOString(),
-        seen_at: new Date(seen).toISOString(),
-        delivered_1m: 0,
-        delivered_5m: 0,
-        deferred_5m: 0,
-        bounced_5m: 0,
-      });
-      await beats.beat(row('other.test', Date.now()));
-      await beats.beat(row('gone.test', Date.now() - 5 * MINUTE));
-    } finally {
-      await store.close();
-    }
-
     // A running node (delivery off, so the queue stays as it is); its logs forced readable.
     const child = inst.spawn(['serve', '--log-format', 'pretty'], {
       PETREL_HTTP_LISTEN: '127.0.0.1:0',
@@ -148,6 +125,31 @@ test(
       lines.length > 0 && lines.every((l) => !l.startsWith('{')),
       `readable lines:\n${lines.join('\n')}`,
     );
+
+    // Another node beat a moment ago, a third five minutes ago (sharing this control plane). Written
+    // now, once this node is up, so that a slow start cannot age the first out of the last minute.
+    const store = openStore({ dataDir: inst.dataDir, databaseUrl: inst.env.PETREL_DATABASE_URL ?? null });
+    try {
+      await migrateToLatest(store);
+      const beats = nodeHeartbeatsRepository(store.db);
+      const row = (id: string, seen: number) => ({
+        node_id: id,
+        hostname: id,
+        pid: 1,
+        version: '0.0.0',
+        started_at: new Date(seen - MINUTE).toISOString(),
+        seen_at: new Date(seen).toISOString(),
+        delivered_1m: 0,
+        delivered_5m: 0,
+        deferred_5m: 0,
+        bounced_5m: 0,
+      });
+      await beats.beat(row('other.test', Date.now()));
+      await beats.beat(row('gone.test', Date.now() - 5 * MINUTE));
+    } finally {
+      await store.close();
+    }
+
     assert.match(lines.at(-1) ?? '', /INFO.*Petrel is running: API at http:\/\/127\.0\.0\.1:\d+\/v3\//);
 
     const during = await inst.run(['status', '--json']);
