@@ -13,8 +13,16 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'petrel_' });
   // Set once the spool is open; read at each scrape, so the gauge is never stale and costs nothing between.
   let queueCounts: (() => Record<string, number>) | null = null;
+  // What GET /metrics serves: this process's registry, or, under workers, the sum over all of them.
+  let exposition: () => Promise<string> = () => registry.metrics();
   return {
     registry,
+    /** The text of GET /metrics. */
+    exposition: () => exposition(),
+    /** Serves another source at GET /metrics (a worker serves the whole node's, docs/workers.md). */
+    exposeFrom(source: () => Promise<string>): void {
+      exposition = source;
+    },
     apiRequests: new Counter({
       name: 'petrel_api_requests_total',
       help: 'HTTP API requests by endpoint and status code',
@@ -88,6 +96,8 @@ export function createMetrics() {
       help: 'Share of its normal rate a throttled destination may take now (absent: not slowed)',
       labelNames: ['destination'] as const,
       registers: [registry],
+      // Summed over workers a share would exceed 1; the slowest worker's share is the honest one.
+      aggregator: 'min',
     }),
     /** Makes petrel_queue_recipients read these counts at every scrape. */
     watchQueue(counts: () => Record<string, number>): void {

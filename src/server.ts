@@ -24,7 +24,7 @@ import { NodeHeartbeat, nodeIdOf } from './operations/node-heartbeat.js';
 import { PETREL_VERSION } from './version.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
-import { openSpool, spoolDirectory, type DurableSpool, type SpoolOptions } from './spool/index.js';
+import { openSpool, type DurableSpool, type SpoolOptions } from './spool/index.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
@@ -32,6 +32,12 @@ import { loadSecretBox } from './security/secrets-key.js';
 import { privatiseTree } from './security/private-files.js';
 import { startSenderDomains, type SenderDomainsNode } from './sender-domains/node.js';
 import { startWebhooks } from './webhooks/start.js';
+import { loadTlsCredentials } from './smtp/tls-credentials.js';
+import { shardDirectory } from './spool/shards.js';
+import { nodeQueues } from './spool/node-queues.js';
+import { clusterMetricsSource } from './workers/cluster-metrics.js';
+import { RemoteClientGuard } from './workers/client-guard-channel.js';
+import type { WorkerIdentity } from './workers/supervisor.js';
 
 export interface PetrelNode {
   config: Config;
@@ -63,6 +69,38 @@ export interface StartOptions {
   pgSchema?: string;
   /** Test seams of the spool (a failing WAL sync, a full disk). */
   spool?: Pick<SpoolOptions, 'openForSync' | 'openBodyFile'>;
+  /** Which of the node's worker processes this is (docs/workers.md); one process by default. */
+  worker?: WorkerIdentity;
+}
+
+/** The control-plane database, migrated, with its secrets sealed and the tracking-link key read. */
+async function openPreparedStore(
+  config: Config,
+  pgSchema: string | undefined,
+): Promise<{ store: Store; trackingSecret: Buffer }> {
+  // Data directory private to the service user (SPEC §10), also what an older version left readable.
+  privatiseTree(config.dataDir);
+  const secretBox = await loadSecretBox(config);
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema });
+  try {
+    await migrateToLatest(store);
+    await sealStoredSecrets(store.db, secretBox);
+    // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
+    return { store, trackingSecret: await sharedSecret(store.db, 'tracking-links', secretBox) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/**
+ * What the processes of a node share, made once before workers start (docs/workers.md): migrations,
+ * the secrets key file and sealed secrets, and the generated TLS certificate.
+ */
+export async function prepareDataDir(config: Config, logger: Logger): Promise<void> {
+  const { store } = await openPreparedStore(config, undefined);
+  await store.close();
+  await loadTlsCredentials(config, logger);
 }
 
 export async function startNode(
@@ -70,24 +108,8 @@ export async function startNode(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<PetrelNode> {
-  // Data directory private to the service user (SPEC §10), also what an older version left readable.
-  privatiseTree(config.dataDir);
-  const secretBox = await loadSecretBox(config);
-  const store = openStore({
-    dataDir: config.dataDir,
-    databaseUrl: config.databaseUrl,
-    pgSchema: options.pgSchema,
-  });
-  let trackingSecret: Buffer;
-  try {
-    await migrateToLatest(store);
-    await sealStoredSecrets(store.db, secretBox);
-    // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
-    trackingSecret = await sharedSecret(store.db, 'tracking-links', secretBox);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const identity = options.worker ?? { index: 0, count: 1 };
+  const { store, trackingSecret } = await openPreparedStore(config, options.pgSchema);
   const ops = createOperationsDeps(store, config.ipPools, logger);
   let retryPolicy: RetryPolicy;
   try {
@@ -105,6 +127,8 @@ export async function startNode(
     hostname: config.hostname,
   });
   const metrics = createMetrics();
+  if (identity.count > 1) metrics.exposeFrom(clusterMetricsSource(metrics.registry));
+  const spoolDir = shardDirectory(config.dataDir, identity.index);
   // Each part that started is stopped again if a later one fails, newest first.
   const stops: (() => Promise<void>)[] = [() => store.close()];
   const stopAll = async () => {
@@ -120,7 +144,7 @@ export async function startNode(
   try {
     senderDomains = await startSenderDomains(config, ops, logger);
     stops.push(() => senderDomains.stop());
-    spool = await openSpool(spoolDirectory(config.dataDir), logger, {
+    spool = await openSpool(spoolDir, logger, {
       hostname: config.hostname,
       ...options.spool,
     });
@@ -160,6 +184,7 @@ export async function startNode(
       restrictions: ops.repos,
       spool,
       metrics,
+      ...(identity.count > 1 ? { clientGuard: new RemoteClientGuard() } : {}),
       // Only `verified` checks anything; `any` keeps the SMTP path as it was (no header gate).
       ...(config.senderPolicy === 'verified' ? { senderPolicy: senderDomains.policy } : {}),
     });
@@ -178,7 +203,9 @@ export async function startNode(
     });
     stops.push(() => inbound.close());
 
-    api = await buildApi({ ops, spool, trackingSecret, config, logger, metrics });
+    const queues = nodeQueues(spool.queue, { dataDir: config.dataDir, ...identity }, logger);
+    stops.push(() => queues.close());
+    api = await buildApi({ ops, spool, queues, trackingSecret, config, logger, metrics });
     stops.push(() => api.close());
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
@@ -193,7 +220,7 @@ export async function startNode(
     stops.push(() => webhooks.close());
 
     if (config.deliveryConcurrency > 0) {
-      const pacer = createPacer(config.destinationRules, spoolDirectory(config.dataDir), metrics);
+      const pacer = createPacer(config.destinationRules, spoolDir, metrics, identity.count);
       const delivery = createOutboundDelivery(config, {
         logger,
         pacer,
@@ -208,7 +235,7 @@ export async function startNode(
         connectTimeoutMs: config.outboundConnectTimeoutSeconds * 1000,
         greetingTimeoutMs: config.outboundGreetingTimeoutSeconds * 1000,
         socketTimeoutMs: config.outboundSocketTimeoutSeconds * 1000,
-        warmup: new WarmupTracker(spool.ledger, logger),
+        warmup: new WarmupTracker(spool.ledger, logger, Date.now, identity.count),
       });
       const started = new DeliveryWorker(
         {
@@ -244,7 +271,8 @@ export async function startNode(
       logger.warn('delivery is off on this node (PETREL_DELIVERY_CONCURRENCY=0): mail stays queued');
     }
     const heartbeat = new NodeHeartbeat({
-      nodeId: nodeIdOf(config),
+      nodeId: nodeIdOf(config, identity),
+      pid: identity.count > 1 ? process.ppid : process.pid,
       version: PETREL_VERSION,
       repo: ops.repos.nodeHeartbeats,
       sampler: new DeliveryRateSampler(metricsTotals(metrics)),

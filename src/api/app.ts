@@ -28,6 +28,7 @@ import type { SendingSettings } from '../domain/sending-settings.js';
 import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
+import type { NodeQueues } from '../spool/node-queues.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
@@ -55,8 +56,10 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 export interface ApiDeps {
   ops: OperationsDeps;
-  /** The node's spool: email/send writes to it, sandbox/view reads from it. */
+  /** This process's spool: email/send writes to it. */
   spool: DurableSpool;
+  /** Every spool queue of the node, which sandbox/search and sandbox/view read. */
+  queues: NodeQueues;
   /** HMAC key of tracking and unsubscribe links. */
   trackingSecret: Buffer;
   config: Config;
@@ -204,7 +207,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerMessageDownload(app, {
     links,
     ops: deps.ops,
-    queue: deps.spool.queue,
+    queues: deps.queues,
     dataDir: deps.config.dataDir,
     hostname: deps.config.hostname,
   });
@@ -226,7 +229,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (token !== null && !tokensEqual(token, presented)) {
       return reply.code(401).type('text/plain').send('metrics need the configured bearer token\n');
     }
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.exposition());
   });
   registerTemplatePreview(app, deps.ops);
   await app.register(consolePlugin);
@@ -263,6 +266,7 @@ function registerEndpoint(app: FastifyInstance, def: EndpointDef, deps: ApiDeps,
             caller: request.caller as Caller,
             deps: deps.ops,
             spool: deps.spool,
+            queues: deps.queues,
             config: deps.config,
             method,
             keyEndpoints: request.keyEndpoints ?? [],

@@ -6,11 +6,14 @@ import type { DownloadLinks } from '../archive/download-links.js';
 import type { Config } from '../config/settings.js';
 import type { SendingSettings } from '../domain/sending-settings.js';
 import type { DurableSpool } from '../spool/index.js';
+import type { NodeQueues } from '../spool/node-queues.js';
 
 export interface HandlerContext {
   caller: Caller;
   deps: OperationsDeps;
   spool: DurableSpool;
+  /** Every spool queue of the node (held messages are read from whichever shard has them). */
+  queues: NodeQueues;
   config: Config;
   method: 'POST' | 'PATCH';
   /** The held endpoint patterns of the calling key (for api_keys, which may not grant more). */

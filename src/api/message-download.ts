@@ -6,12 +6,14 @@ import type { Readable } from 'node:stream';
 import { openArchivedBody } from '../archive/archive-files.js';
 import { DOWNLOAD_PATH, type DownloadLinks, type DownloadTarget } from '../archive/download-links.js';
 import type { OperationsDeps } from '../operations/context.js';
-import { isMessageId, type SpoolQueue } from '../spool/index.js';
+import { isMessageId } from '../spool/index.js';
+import type { NodeQueues } from '../spool/node-queues.js';
 
 export interface DownloadRouteOptions {
   links: DownloadLinks;
   ops: OperationsDeps;
-  queue: SpoolQueue;
+  /** Every spool queue of the node: a held message sits in the shard of the worker that took it. */
+  queues: NodeQueues;
   dataDir: string;
   hostname: string;
 }
@@ -20,9 +22,9 @@ export interface DownloadRouteOptions {
 async function openTarget(options: DownloadRouteOptions, target: DownloadTarget): Promise<Readable | null> {
   if (!isMessageId(target.emailId)) return null;
   if (target.kind === 'sandbox') {
-    const message = options.queue.getMessage(target.emailId);
-    if (!message?.sandbox || message.accountId !== target.accountId) return null;
-    return options.queue.openBody(message.id);
+    const found = await options.queues.find(target.emailId);
+    if (!found?.message.sandbox || found.message.accountId !== target.accountId) return null;
+    return found.queue.openBody(found.message.id);
   }
   const found = await options.ops.repos.archive.find(target.accountId, target.emailId);
   if (!found || found.node !== options.hostname) return null;

@@ -1,16 +1,10 @@
 // `petrel queue list|retry|purge`: the operator's view of this node's local delivery queue, safe beside a
 // running `petrel serve` (openSpoolAdmin takes no lock; its changes are seen at the worker's next poll).
-import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { apiException } from '../domain/errors.js';
-import {
-  openSpoolAdmin,
-  spoolDirectory,
-  type QueueEntry,
-  type RecipientState,
-  type SpoolAdmin,
-} from '../spool/index.js';
-import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
+import { type QueueEntry, type RecipientState, type SpoolAdmin, type StateCounts } from '../spool/index.js';
+import { eachShardQueue, existingShards, type SpoolShard } from '../spool/shards.js';
+import { listNodeSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { loadCliConfig } from './context.js';
 import { createCommandLogger } from './log.js';
 import { printJson, printLine, printTable } from './output.js';
@@ -18,28 +12,37 @@ import { progressLine } from './progress.js';
 
 const STATES: RecipientState[] = ['queued', 'deferred', 'held', 'delivered', 'bounced'];
 
-/** Opens the queue of the configured data directory for one command, and always closes it. */
-export async function withQueue<T>(command: Command, work: (admin: SpoolAdmin) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on the queue of every spool shard of the configured data directory (one per worker,
+ * docs/workers.md), each opened and closed in turn.
+ */
+export async function withQueues<T>(
+  command: Command,
+  work: (admin: SpoolAdmin, shard: SpoolShard) => T | Promise<T>,
+): Promise<T[]> {
   const config = loadCliConfig(command);
-  const dir = spoolDirectory(config.dataDir);
-  if (!existsSync(dir)) {
+  if (existingShards(config.dataDir).length === 0) {
     throw apiException(
       `There is no spool in '${config.dataDir}'; check PETREL_DATA_DIR (or run 'petrel serve' once)`,
     );
   }
-  const admin = await openSpoolAdmin(dir, createCommandLogger(config.logLevel));
-  try {
-    return await work(admin);
-  } finally {
-    await admin.close();
-  }
+  return eachShardQueue(config.dataDir, createCommandLogger(config.logLevel), work);
+}
+
+const sum = (numbers: number[]): number => numbers.reduce((a, b) => a + b, 0);
+
+function sumCounts(all: StateCounts[]): StateCounts {
+  const sum: StateCounts = { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 };
+  for (const counts of all) for (const state of STATES) sum[state] += counts[state];
+  return sum;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** One queue row as --json prints it (snake_case, like the API). */
-function entryJson(e: QueueEntry) {
+/** One queue row as --json prints it (snake_case, like the API); `shard` only when a node has several. */
+function entryJson(e: QueueEntry, shard: number | null) {
   return {
+    ...(shard === null ? {} : { shard }),
     id: e.id,
     message_id: e.messageId,
     recipient: e.address,
@@ -79,6 +82,7 @@ interface ListOptions {
   message?: string;
   limit: string;
   after?: string;
+  shard?: string;
   json?: boolean;
 }
 
@@ -90,29 +94,60 @@ function registerList(queue: Command): void {
     .option('--message <id>', 'only this message')
     .option('--limit <n>', 'at most this many rows', '100')
     .option('--after <id>', 'paging: rows after this recipient id (the last ID of the previous page)')
+    .option('--shard <n>', "only this worker's spool shard (the SHARD column; PETREL_WORKERS above 1)")
     .option('--json', 'print a JSON list of rows; the next --after goes to stderr when more follow')
     .addHelpText('after', '\nExample:\n  $ petrel queue list --state deferred --limit 20')
     .action(async (options: ListOptions, command: Command) => {
       const states = options.state.trim().toLowerCase() === 'all' ? STATES : parseStates(options.state);
       const limit = parseCount(options.limit, '--limit');
       const afterId = options.after === undefined ? undefined : parseCount(options.after, '--after');
-      const { rows, counts, slowDowns } = await withQueue(command, (admin) =>
-        Promise.resolve({
-          rows: admin.queue.list({ states, messageId: options.message, limit, afterId }),
-          counts: admin.queue.counts(),
-          slowDowns: listSlowDowns(spoolDirectory(loadCliConfig(command).dataDir)),
-        }),
-      );
+      const onlyShard = options.shard === undefined ? null : parseShard(options.shard);
+      const dataDir = loadCliConfig(command).dataDir;
+      const sharded = existingShards(dataDir).length > 1;
+      // Recipient ids are numbered per shard: a page is a page of one shard.
+      if (sharded && afterId !== undefined && onlyShard === null)
+        command.error('--after pages through one spool shard: give --shard too (the SHARD column)');
+      const perShard = await withQueues(command, (admin, shard) => ({
+        shard: shard.index,
+        rows:
+          onlyShard === null || onlyShard === shard.index
+            ? admin.queue.list({ states, messageId: options.message, limit, afterId })
+            : [],
+        counts: admin.queue.counts(),
+      }));
+      const rows = perShard
+        .flatMap(({ shard, rows }) => rows.map((entry) => ({ shard, entry })))
+        .sort((a, b) => a.entry.receivedAt - b.entry.receivedAt || a.shard - b.shard)
+        .slice(0, limit);
+      const counts = sumCounts(perShard.map((p) => p.counts));
+      const slowDowns = listNodeSlowDowns(dataDir);
+      // More rows may follow in the shard of the last row shown (the hint pages that shard).
       const last = rows.at(-1);
-      const more = rows.length === limit && last !== undefined ? last.id : null;
+      const more =
+        rows.length === limit && last !== undefined
+          ? sharded
+            ? `--shard ${last.shard} --after ${last.entry.id}`
+            : `--after ${last.entry.id}`
+          : null;
       if (options.json) {
-        printJson(rows.map(entryJson));
-        if (more !== null) process.stderr.write(`petrel: more rows follow: --after ${more}\n`);
+        printJson(rows.map(({ shard, entry }) => entryJson(entry, sharded ? shard : null)));
+        if (more !== null) process.stderr.write(`petrel: more rows follow: ${more}\n`);
         return;
       }
       printTable(
-        ['ID', 'MESSAGE', 'STATE', 'TRIES', 'NEXT ATTEMPT', 'RECIPIENT', 'SENDER', 'LAST REPLY'],
-        rows.map((e) => [
+        [
+          ...(sharded ? ['SHARD'] : []),
+          'ID',
+          'MESSAGE',
+          'STATE',
+          'TRIES',
+          'NEXT ATTEMPT',
+          'RECIPIENT',
+          'SENDER',
+          'LAST REPLY',
+        ],
+        rows.map(({ shard, entry: e }) => [
+          ...(sharded ? [shard] : []),
           e.id,
           e.messageId,
           e.kind === 'audit' ? `${e.state} (audit)` : e.state,
@@ -138,8 +173,13 @@ function registerList(queue: Command): void {
           ]),
         );
       }
-      if (more !== null) printLine(`More rows follow: petrel queue list --after ${more}`);
+      if (more !== null) printLine(`More rows follow: petrel queue list ${more}`);
     });
+}
+
+function parseShard(value: string): number {
+  if (!/^\d+$/.test(value)) throw apiException(`--shard must be a shard number (0, 1, …), found '${value}'`);
+  return Number(value);
 }
 
 function registerRetry(queue: Command): void {
@@ -150,8 +190,10 @@ function registerRetry(queue: Command): void {
     .option('--json', 'print {"recipients": <how many are now due>}')
     .addHelpText('after', '\nExample:\n  $ petrel queue retry --message 0mwx8q8zhzj9oorf2md')
     .action(async (options: { message?: string; json?: boolean }, command: Command) => {
-      const n = await withQueue(command, (admin) =>
-        admin.queue.retry(options.message === undefined ? {} : { messageId: options.message }),
+      const n = sum(
+        await withQueues(command, (admin) =>
+          admin.queue.retry(options.message === undefined ? {} : { messageId: options.message }),
+        ),
       );
       if (options.json) printJson({ recipients: n });
       else
@@ -173,12 +215,18 @@ function registerPurge(queue: Command): void {
       if (!options.all && (options.message ?? []).length === 0)
         command.error('purge needs --message <id> or --all');
       const line = progressLine();
-      const n = await withQueue(command, (admin) =>
-        admin.queue.purge(
-          options.all ? { all: true } : { messageIds: options.message ?? [] },
-          (done, total) => line.update(`purge: ${done}/${total} messages removed`),
-        ),
-      ).finally(() => line.done());
+      const sharded = existingShards(loadCliConfig(command).dataDir).length > 1;
+      const n = sum(
+        await withQueues(command, (admin, shard) =>
+          admin.queue.purge(
+            options.all ? { all: true } : { messageIds: options.message ?? [] },
+            (done, total) =>
+              line.update(
+                `purge: ${sharded ? `shard ${shard.index}: ` : ''}${done}/${total} messages removed`,
+              ),
+          ),
+        ).finally(() => line.done()),
+      );
       if (options.json) printJson({ messages: n });
       else printLine(`Removed ${n} message${n === 1 ? '' : 's'}.`);
     });

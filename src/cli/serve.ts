@@ -8,12 +8,17 @@ import { createLogger, wantsPretty, type LogFormat } from '../logger.js';
 import { startNode, type PetrelNode } from '../server.js';
 import { sqliteRuntime } from '../store/sqlite/driver.js';
 import { loadCliConfig } from './context.js';
+import { workersToRun } from '../spool/shards.js';
+import { reportReady, superviseWorkers, workerIdentity, type WorkerIdentity } from '../workers/supervisor.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Signals this close together are one request sent twice (see onSignal). */
+const DUPLICATE_SIGNAL_MS = 1000;
 
-async function serve(config: Config, logger: Logger): Promise<void> {
+async function serve(config: Config, logger: Logger, worker: WorkerIdentity | null): Promise<void> {
   let node: PetrelNode | null = null;
   let stopping = false;
+  let stoppingSince = 0;
 
   const shutdown = (running: PetrelNode): void => {
     running.close().then(
@@ -31,26 +36,30 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   // Installed before start-up, so that a signal during start-up still ends in a clean close.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
+      // A worker may get one SIGTERM from its supervisor and one from a service manager that signals the
+      // whole group (systemd's default): the same request, not the operator's second signal.
+      if (worker && Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(128 + (constants.signals[signal] ?? 0));
     }
     stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     if (node) shutdown(node);
   };
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // A worker stops when its supervisor says so (SIGTERM); the Ctrl-C a terminal sends to the whole
+  // process group reaches the supervisor, which passes it on once.
+  const signals = worker ? (['SIGTERM'] as const) : SIGNALS;
+  for (const signal of signals) process.on(signal, onSignal);
+  if (worker) process.on('SIGINT', () => undefined);
 
-  const runtime = sqliteRuntime();
-  logger.info(
-    runtime,
-    `Node ${runtime.node}, SQLite ${runtime.sqliteVersion} through ${runtime.sqliteDriver}`,
-  );
   try {
-    node = await startNode(config, logger);
+    node = await startNode(config, logger, worker ? { worker } : {});
   } catch (err) {
-    for (const signal of SIGNALS) process.off(signal, onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     throw err;
   }
+  if (worker) reportReady();
   logger.info(
     { http: node.httpUrl, public: config.publicUrl },
     `Petrel is running: API at ${node.httpUrl}/v3/`,
@@ -69,6 +78,8 @@ export function registerServeCommand(program: Command): void {
       'after',
       `
 Settings come from --config and PETREL_* variables (PETREL_HTTP_LISTEN, PETREL_SMTP_LISTEN, ...).
+PETREL_WORKERS (default: the number of cores) runs that many processes sharing the listeners, each
+with its own spool shard (docs/workers.md); 1 runs everything in this one process.
 Logs go to stdout at PETREL_LOG_LEVEL (default info): readable lines when stdout is a terminal,
 JSON lines otherwise; --log-format (or PETREL_LOG_FORMAT) json|pretty forces either.
 
@@ -84,6 +95,16 @@ Example:
     .action(async (options: { logFormat?: LogFormat }, command: Command) => {
       const config = loadCliConfig(command);
       const pretty = wantsPretty(options.logFormat ?? config.logFormat, process.stdout);
-      await serve(config, createLogger(config.logLevel, process.stdout, { pretty }));
+      const logger = createLogger(config.logLevel, process.stdout, { pretty });
+      const worker = workerIdentity();
+      if (worker) return serve(config, logger.child({ worker: worker.index }), worker);
+      const runtime = sqliteRuntime();
+      logger.info(
+        runtime,
+        `Node ${runtime.node}, SQLite ${runtime.sqliteVersion} through ${runtime.sqliteDriver}`,
+      );
+      const workers = await workersToRun(config.dataDir, config.workers, logger);
+      if (workers === 1) return serve(config, logger, null);
+      await superviseWorkers(config, logger, workers);
     });
 }

@@ -2,15 +2,15 @@
 // its delivery counts over the last minute and five minutes (from its heartbeat row, written by
 // `petrel serve`), the destinations it is slowing down, and the nodes seen in the last minute (several
 // with a shared PostgreSQL database).
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { listSlowDowns } from '../delivery/pacing/slowdown-file.js';
-import { SEEN_WITHIN_MS, nodeIdOf } from '../operations/node-heartbeat.js';
-import { spoolDirectory, type StateCounts } from '../spool/index.js';
-import type { NodeHeartbeatRow } from '../store/repositories/node-heartbeats.js';
+import { listNodeSlowDowns } from '../delivery/pacing/slowdown-file.js';
+import { SEEN_WITHIN_MS, nodeIdOf, nodeOfHeartbeat, workerNodeId } from '../operations/node-heartbeat.js';
+import type { StateCounts } from '../spool/index.js';
+import { existingShards } from '../spool/shards.js';
+import type { NodeHeartbeatRow, NodeHeartbeatsRepository } from '../store/repositories/node-heartbeats.js';
 import { loadCliConfig, withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
-import { withQueue } from './queue.js';
+import { withQueues } from './queue.js';
 
 const WAITING = ['queued', 'deferred', 'held'] as const;
 
@@ -44,26 +44,36 @@ interface StatusReport {
     version: string;
     started_at: string;
     seen_at: string;
+    /** Worker processes of the node seen (PETREL_WORKERS). */
+    workers: number;
   }[];
 }
 
-/** The queue section: counts by state and the oldest message still waiting (queued, deferred, held). */
+/** The queue section: counts by state and the oldest message still waiting, over every spool shard. */
 async function queueSection(command: Command): Promise<Pick<StatusReport, 'queue' | 'oldest'>> {
+  const empty = { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 };
   // A node that never served has no spool yet: an empty queue, not an error.
-  if (!existsSync(spoolDirectory(loadCliConfig(command).dataDir)))
-    return { queue: { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 }, oldest: null };
-  return withQueue(command, (admin) => {
-    const [first] = admin.queue.list({ states: [...WAITING], limit: 1 });
-    const oldest =
-      first === undefined
-        ? null
-        : {
-            message_id: first.messageId,
-            received_at: new Date(first.receivedAt).toISOString(),
-            age_seconds: Math.round((Date.now() - first.receivedAt) / 1000),
-          };
-    return Promise.resolve({ queue: admin.queue.counts(), oldest });
-  });
+  if (existingShards(loadCliConfig(command).dataDir).length === 0) return { queue: empty, oldest: null };
+  const shards = await withQueues(command, (admin) => ({
+    counts: admin.queue.counts(),
+    first: admin.queue.list({ states: [...WAITING], limit: 1 })[0],
+  }));
+  const queue = { ...empty };
+  for (const { counts } of shards)
+    for (const state of Object.keys(queue) as (keyof StateCounts)[]) queue[state] += counts[state];
+  const first = shards
+    .map((s) => s.first)
+    .filter((f) => f !== undefined)
+    .sort((a, b) => a.receivedAt - b.receivedAt)[0];
+  const oldest =
+    first === undefined
+      ? null
+      : {
+          message_id: first.messageId,
+          received_at: new Date(first.receivedAt).toISOString(),
+          age_seconds: Math.round((Date.now() - first.receivedAt) / 1000),
+        };
+  return { queue, oldest };
 }
 
 /** The delivery section: this node's last heartbeat, and whether it is recent enough to mean "running". */
@@ -80,21 +90,56 @@ function deliverySection(row: NodeHeartbeatRow | undefined, now: number): Status
   };
 }
 
+/**
+ * This node's heartbeat: its own row, or under PETREL_WORKERS the sum of its workers' rows (each worker
+ * reports its own deliveries), seen when the most recent of them was.
+ */
+async function nodeHeartbeat(
+  heartbeats: Pick<NodeHeartbeatsRepository, 'find'>,
+  node: string,
+  dataDir: string,
+): Promise<NodeHeartbeatRow | undefined> {
+  const shards = existingShards(dataDir);
+  const rows: NodeHeartbeatRow[] = [];
+  for (const id of [node, ...shards.map((s) => workerNodeId(node, s.index))]) {
+    const row = await heartbeats.find(id);
+    if (row) rows.push(row);
+  }
+  if (rows.length <= 1) return rows[0];
+  const newest = rows.reduce((a, b) => (a.seen_at >= b.seen_at ? a : b));
+  // Only the rows of the run that wrote last: a single process's row from before the workers is stale.
+  const current = rows.filter((r) => Date.parse(newest.seen_at) - Date.parse(r.seen_at) <= SEEN_WITHIN_MS);
+  const total = (pick: (r: NodeHeartbeatRow) => number) => current.reduce((n, r) => n + pick(r), 0);
+  return {
+    ...newest,
+    delivered_1m: total((r) => r.delivered_1m),
+    delivered_5m: total((r) => r.delivered_5m),
+    deferred_5m: total((r) => r.deferred_5m),
+    bounced_5m: total((r) => r.bounced_5m),
+  };
+}
+
 /** The nodes section: every node whose heartbeat is within the last minute. */
 function nodesSection(rows: NodeHeartbeatRow[]): StatusReport['nodes'] {
-  return rows.map(({ node_id, hostname, pid, version, started_at, seen_at }) => ({
-    node_id,
-    hostname,
-    pid,
-    version,
-    started_at,
-    seen_at,
-  }));
+  // A node with several workers has a row per worker: shown once, with how many of them were seen.
+  const nodes = new Map<string, StatusReport['nodes'][number]>();
+  for (const { node_id, hostname, pid, version, started_at, seen_at } of rows) {
+    const id = nodeOfHeartbeat(node_id);
+    const seen = nodes.get(id);
+    if (seen === undefined) {
+      nodes.set(id, { node_id: id, hostname, pid, version, started_at, seen_at, workers: 1 });
+      continue;
+    }
+    seen.workers += 1;
+    if (started_at < seen.started_at) seen.started_at = started_at;
+    if (seen_at > seen.seen_at) seen.seen_at = seen_at;
+  }
+  return [...nodes.values()];
 }
 
 /** The slow-downs section: what the node's pacer wrote beside its spool, recovery applied. */
 function slowdownsSection(dataDir: string): StatusReport['slowdowns'] {
-  return listSlowDowns(spoolDirectory(dataDir)).map((s) => ({
+  return listNodeSlowDowns(dataDir).map((s) => ({
     destination: s.destination,
     factor: s.factor,
     messages_per_minute: s.messagesPerMinute,
@@ -115,7 +160,7 @@ async function collect(command: Command): Promise<StatusReport> {
       database: store.dialect,
       queue,
       oldest,
-      delivery: deliverySection(await heartbeats.find(node), now),
+      delivery: deliverySection(await nodeHeartbeat(heartbeats, node, config.dataDir), now),
       slowdowns: slowdownsSection(config.dataDir),
       nodes: nodesSection(await heartbeats.seenSince(new Date(now - SEEN_WITHIN_MS).toISOString())),
     };
@@ -156,8 +201,8 @@ function printReport(report: StatusReport): void {
   if (report.nodes.length === 0) printLine('none');
   else
     printTable(
-      ['NODE', 'HOST', 'PID', 'VERSION', 'STARTED', 'LAST SEEN'],
-      report.nodes.map((n) => [n.node_id, n.hostname, n.pid, n.version, n.started_at, n.seen_at]),
+      ['NODE', 'HOST', 'PID', 'WORKERS', 'VERSION', 'STARTED', 'LAST SEEN'],
+      report.nodes.map((n) => [n.node_id, n.hostname, n.pid, n.workers, n.version, n.started_at, n.seen_at]),
     );
 }
 

@@ -1,7 +1,7 @@
 // The table of every setting: its key in the config file, its environment variable, its default and
 // how a raw value is checked. `load.ts` walks this table; docs/configuration.md mirrors it.
 import { isIP } from 'node:net';
-import { hostname as machineHostname } from 'node:os';
+import { availableParallelism, hostname as machineHostname } from 'node:os';
 import {
   LOG_LEVELS,
   asString,
@@ -156,6 +156,12 @@ export const SETTINGS = [
     'PETREL_DELIVERY_CONCURRENCY',
     numberIn({ min: 0, integer: true }, 'a non-negative integer'),
     () => 20,
+  ),
+  setting(
+    'workers',
+    'PETREL_WORKERS',
+    numberIn({ min: 1, max: 64, integer: true }, 'a whole number from 1 to 64'),
+    () => availableParallelism(),
   ),
   setting('delayNoticeAfterSeconds', 'PETREL_DELAY_NOTICE_AFTER', period, () => 4 * 3600),
   setting('deliveryPollSeconds', 'PETREL_DELIVERY_POLL_SECONDS', positiveSeconds, () => 5),

@@ -82,6 +82,8 @@ export interface Config {
   delayNoticeAfterSeconds: number;
   /** Deliveries (one message to one domain) in progress at once; 0 runs no delivery on this node. */
   deliveryConcurrency: number;
+  /** Serving processes on this node (`petrel serve`), each with its own spool shard (docs/workers.md). */
+  workers: number;
   /** How often the delivery worker looks at the queue when nothing woke it (seconds). */
   deliveryPollSeconds: number;
   /** Port of the MX hosts delivered to (25; tests point it at their own peers). */

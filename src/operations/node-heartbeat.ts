@@ -11,12 +11,29 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 export const SEEN_WITHIN_MS = 60_000;
 
 /** A node's name in the heartbeat table: PETREL_HOSTNAME (each node of a cluster needs its own). */
-export function nodeIdOf(config: { hostname: string }): string {
-  return config.hostname || machineHostname();
+export function nodeIdOf(config: { hostname: string }, worker = { index: 0, count: 1 }): string {
+  const host = config.hostname || machineHostname();
+  // Under PETREL_WORKERS each worker reports its own delivery rate (docs/workers.md).
+  return worker.count > 1 ? workerNodeId(host, worker.index) : host;
+}
+
+const WORKER_MARK = '/worker-';
+
+/** The id a node's worker reports its heartbeat under (docs/workers.md). */
+export function workerNodeId(node: string, index: number): string {
+  return `${node}${WORKER_MARK}${index}`;
+}
+
+/** The node a heartbeat id belongs to: the id itself, or the node of a worker's id. */
+export function nodeOfHeartbeat(nodeId: string): string {
+  const at = nodeId.lastIndexOf(WORKER_MARK);
+  return at >= 0 && /^\d+$/.test(nodeId.slice(at + WORKER_MARK.length)) ? nodeId.slice(0, at) : nodeId;
 }
 
 export interface HeartbeatOptions {
   nodeId: string;
+  /** The pid to report (a worker names its supervisor, the process an operator signals); default own. */
+  pid?: number;
   version: string;
   repo: NodeHeartbeatsRepository;
   sampler: DeliveryRateSampler;
@@ -53,7 +70,7 @@ export class NodeHeartbeat {
       await repo.beat({
         node_id: this.options.nodeId,
         hostname: machineHostname(),
-        pid: process.pid,
+        pid: this.options.pid ?? process.pid,
         version: this.options.version,
         started_at: this.startedAt,
         seen_at: new Date().toISOString(),

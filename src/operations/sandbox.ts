@@ -13,6 +13,7 @@ import type {
   StoredMessageView,
 } from '../domain/schemas/sandbox.js';
 import { isMessageId, type SpoolQueue } from '../spool/index.js';
+import type { NodeQueues } from '../spool/node-queues.js';
 import { decodeIdCursor, filterValue } from './activity.js';
 import { actingAccount, type Caller, type OperationsDeps } from './context.js';
 import { pageOf } from './paging.js';
@@ -41,7 +42,7 @@ async function toSandboxMessage(queue: SpoolQueue, held: HeldMessage): Promise<S
 export async function searchSandbox(
   deps: OperationsDeps,
   caller: Caller,
-  queue: SpoolQueue,
+  queues: NodeQueues,
   body: SandboxSearchBody,
 ): Promise<SandboxSearchResult> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
@@ -49,8 +50,9 @@ export async function searchSandbox(
   const before = decodeIdCursor(body.continue_token);
   const username = filterValue(body.username)?.toLowerCase();
   const recipient = filterValue(body.search_recipient)?.toLowerCase();
-  const matching = listHeldMessages(queue)
-    .reverse()
+  const held = (await queues.all()).flatMap((queue) => listHeldMessages(queue).map((h) => ({ ...h, queue })));
+  const matching = held
+    .sort((a, b) => (a.message.id < b.message.id ? 1 : a.message.id > b.message.id ? -1 : 0))
     .filter(
       ({ message, recipients }) =>
         message.accountId === account.id &&
@@ -60,20 +62,21 @@ export async function searchSandbox(
     );
   const page = pageOf(matching.slice(0, limit + 1), limit, (h) => h.message.id);
   const messages: SandboxMessage[] = [];
-  for (const held of page.items) messages.push(await toSandboxMessage(queue, held));
+  for (const item of page.items) messages.push(await toSandboxMessage(item.queue, item));
   return { messages, continue_token: page.next };
 }
 
 export async function viewSandbox(
   deps: OperationsDeps,
   caller: Caller,
-  queue: SpoolQueue,
+  queues: NodeQueues,
   body: MessageViewBody,
   links: DownloadLinks,
 ): Promise<StoredMessageView> {
   const account = await actingAccount(deps, caller, body.subaccount_id);
-  const message = isMessageId(body.email_id) ? queue.getMessage(body.email_id) : undefined;
-  if (!message?.sandbox || message.accountId !== account.id) throw noSuchMessage(body.email_id);
+  const found = isMessageId(body.email_id) ? await queues.find(body.email_id) : null;
+  if (!found?.message.sandbox || found.message.accountId !== account.id) throw noSuchMessage(body.email_id);
+  const { queue, message } = found;
   try {
     const view = await readMessageView(message.id, queue.openBody(message.id));
     return {

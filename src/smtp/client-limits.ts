@@ -30,31 +30,25 @@ class Counts {
 export class ClientLimits {
   readonly #connections = new Counts();
   readonly #auth = new Counts();
-  /** The sessions counted as connections, so that only those are given back when they close. */
-  readonly #counted = new WeakSet<object>();
 
   constructor(private readonly options: ClientLimitsOptions) {}
 
-  /** Counts a new connection; false when its address already holds the most it may. */
-  openConnection(session: object, address: string): boolean {
-    if (!this.#connections.take(backoffKey(address), this.options.maxConnections)) return false;
-    this.#counted.add(session);
-    return true;
+  /** Counts a new connection; false (not counted) when its address already holds the most it may. */
+  openConnection(address: string): boolean {
+    return this.#connections.take(backoffKey(address), this.options.maxConnections);
   }
 
-  closeConnection(session: object, address: string): void {
-    if (!this.#counted.delete(session)) return;
+  /** Gives back a connection that openConnection counted. */
+  closeConnection(address: string): void {
     this.#connections.give(backoffKey(address));
   }
 
-  /** Runs `attempt` as one AUTH in progress for the address; null (not run) when it has too many. */
-  async withAuthSlot<T>(address: string, attempt: () => Promise<T>): Promise<{ value: T } | null> {
-    const key = backoffKey(address);
-    if (!this.#auth.take(key, this.options.maxConcurrentAuth)) return null;
-    try {
-      return { value: await attempt() };
-    } finally {
-      this.#auth.give(key);
-    }
+  /** Counts one AUTH in progress; false (not counted) when the address has too many. */
+  takeAuthSlot(address: string): boolean {
+    return this.#auth.take(backoffKey(address), this.options.maxConcurrentAuth);
+  }
+
+  giveAuthSlot(address: string): void {
+    this.#auth.give(backoffKey(address));
   }
 }

@@ -10,9 +10,8 @@ import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
 import type { SenderPolicy } from '../sender-domains/sender-policy.js';
-import type { AuthBackoff } from './auth-backoff.js';
 import type { Authenticator } from './authenticator.js';
-import type { ClientLimits } from './client-limits.js';
+import type { ClientGuard } from './client-guard.js';
 import { authNeedsTls, type IpAuthMap } from './client-address.js';
 import { REPLIES, refusal } from './replies.js';
 import {
@@ -42,9 +41,8 @@ export interface SessionPolicyDeps {
   authenticator: Authenticator;
   /** Told of each refused login (wrong password, unknown user, delegation), for the metrics. */
   onAuthFailure?: () => void;
-  backoff: AuthBackoff;
-  /** Connections and AUTH attempts in progress per client address (SPEC §10). */
-  clientLimits: ClientLimits;
+  /** The AUTH back-off, connections and AUTH attempts in progress per client address (SPEC §10). */
+  guard: ClientGuard;
   ipAuth: IpAuthMap;
   /** PETREL_SENDER_POLICY (SPEC §5); absent: any sender. */
   senderPolicy?: Pick<SenderPolicy, 'allows'>;
@@ -142,8 +140,13 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     session: SMTPServerSession,
   ): Promise<SessionUser> {
     const ip = session.remoteAddress;
-    const token = deps.backoff.beginAttempt(ip);
-    if (token === null) throw refusal(REPLIES.authBackoff());
+    const begun = await deps.guard.beginAuth(ip);
+    if (begun === 'too-many') {
+      logger.warn({ ip, session: session.id }, 'SMTP authentication refused: too many in progress');
+      throw refusal(REPLIES.tooManyAuthAttempts());
+    }
+    if (begun === 'blocked') throw refusal(REPLIES.authBackoff());
+    const { token } = begun;
     const username = auth.username ?? '';
     // RFC 4616 lets PLAIN ask to act as another identity (authzid); Petrel has no such delegation.
     const delegates =
@@ -152,39 +155,48 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
       auth.authcid &&
       auth.authzid.toLowerCase() !== auth.authcid.toLowerCase();
     let user;
+    let outside;
     try {
       user = await deps.authenticator.authenticate(username, auth.password ?? '');
+      // The account's SMTP IP allow list (SPEC §8): a login from elsewhere is answered as a wrong one.
+      outside = user && !delegates && !(await loginPermitted(deps.restrictions, user.accountId, ip));
     } catch (err) {
       // The store could not answer: not the client's failure.
-      deps.backoff.forgiveAttempt(ip, token);
+      await deps.guard.endAuth(ip, token, true);
       logger.error({ err, ip }, 'SMTP authentication could not be checked');
       throw refusal(REPLIES.authUnavailable());
     }
-    // The account's SMTP IP allow list (SPEC §8): a login from elsewhere is answered as a wrong one.
-    const outside = user && !delegates && !(await loginPermitted(deps.restrictions, user.accountId, ip));
     if (outside)
       logger.warn({ ip, session: session.id }, 'SMTP login refused: address not on the SMTP IP allow list');
     if (!user || delegates || outside) {
-      const blocked = deps.backoff.recordFailure(ip, token);
+      const blocked = await deps.guard.endAuth(ip, token, false);
       deps.onAuthFailure?.();
       // Neither the password nor whether the username exists is logged.
       logger.warn({ ip, session: session.id, method: auth.method, blocked }, 'SMTP authentication failed');
       // This failure itself is answered 535; the next attempt, or connection, from the address gets 421.
       throw refusal(REPLIES.authInvalid());
     }
-    deps.backoff.forgiveAttempt(ip, token);
+    await deps.guard.endAuth(ip, token, true);
     return { kind: 'auth', username: user.username, userId: user.id };
   }
+
+  /** Sessions whose connection the guard counted, and those already closed (the guard may answer late). */
+  const counted = new WeakSet<SMTPServerSession>();
+  const closed = new WeakSet<SMTPServerSession>();
 
   return {
     releasePending,
 
     async onConnect(session: SMTPServerSession): Promise<void> {
-      if (deps.backoff.isBlocked(session.remoteAddress)) throw refusal(REPLIES.authBackoff());
-      if (!deps.clientLimits.openConnection(session, session.remoteAddress)) {
-        logger.warn({ ip: session.remoteAddress }, 'SMTP connection refused: too many from this address');
+      const ip = session.remoteAddress;
+      const admitted = await deps.guard.openConnection(ip);
+      if (admitted === 'blocked') throw refusal(REPLIES.authBackoff());
+      if (admitted === 'too-many') {
+        logger.warn({ ip }, 'SMTP connection refused: too many from this address');
         throw refusal(REPLIES.tooManyConnections());
       }
+      if (closed.has(session)) deps.guard.closeConnection(ip);
+      else counted.add(session);
       await applyConnectionPolicy(session);
     },
 
@@ -194,13 +206,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
 
     /** The identity to store in `session.user`; throws the reply for a refused login. */
     async onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
-      const ip = session.remoteAddress;
-      const outcome = await deps.clientLimits.withAuthSlot(ip, () => checkLogin(auth, session));
-      if (outcome === null) {
-        logger.warn({ ip, session: session.id }, 'SMTP authentication refused: too many in progress');
-        throw refusal(REPLIES.tooManyAuthAttempts());
-      }
-      return outcome.value;
+      return checkLogin(auth, session);
     },
 
     async onMailFrom(session: SMTPServerSession, address?: SMTPServerAddress): Promise<void> {
@@ -248,7 +254,8 @@ export function createSessionPolicy(deps: SessionPolicyDeps) {
     },
 
     onClose(session: SMTPServerSession): void {
-      deps.clientLimits.closeConnection(session, session.remoteAddress);
+      closed.add(session);
+      if (counted.delete(session)) deps.guard.closeConnection(session.remoteAddress);
       const state = stateOf(session);
       // While the spool is taking the message, the DATA handler settles the counts itself.
       if (!state.inData) void releasePending(state);

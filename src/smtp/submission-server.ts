@@ -8,10 +8,9 @@ import type { Spool } from '../spool/types.js';
 import type { AccountsRepository } from '../store/repositories/accounts.js';
 import type { SendingLimitsRepository } from '../store/repositories/sending-limits.js';
 import type { SmtpUsersRepository } from '../store/repositories/smtp-users.js';
-import { AuthBackoff } from './auth-backoff.js';
 import { createAuthenticator } from './authenticator.js';
 import { CatalogueSmtpServer } from './catalogue-server.js';
-import { ClientLimits } from './client-limits.js';
+import { LocalClientGuard, clientGuardOptions, type ClientGuard } from './client-guard.js';
 import { IpAuthMap } from './client-address.js';
 import { CredentialCache } from './credential-cache.js';
 import { createMessageIntake } from './message-intake.js';
@@ -32,6 +31,8 @@ export interface SmtpServiceDeps {
   /** PETREL_SENDER_POLICY (SPEC §5): checks MAIL FROM and, after DATA, the From header. */
   senderPolicy?: Pick<SenderPolicy, 'allows'>;
   metrics: Pick<Metrics, 'smtpAccepted' | 'smtpRejected' | 'smtpAuthFailures' | 'smtpAcceptSeconds'>;
+  /** The per-address guards; by default this process's own (a worker gets the node's, docs/workers.md). */
+  clientGuard?: ClientGuard;
 }
 
 export type ListenerKind = 'starttls' | 'implicit-tls';
@@ -99,15 +100,7 @@ export async function startSmtpService(deps: SmtpServiceDeps): Promise<SmtpServi
     restrictions: deps.restrictions,
     authenticator: await createAuthenticator(deps.users, cache),
     onAuthFailure: () => deps.metrics.smtpAuthFailures.inc(),
-    backoff: new AuthBackoff({
-      limit: config.smtpAuthFailureLimit,
-      windowMs: config.smtpAuthFailureWindowSeconds * 1000,
-      blockMs: config.smtpAuthBlockSeconds * 1000,
-    }),
-    clientLimits: new ClientLimits({
-      maxConnections: config.smtpMaxConnectionsPerIp,
-      maxConcurrentAuth: config.smtpMaxConcurrentAuthPerIp,
-    }),
+    guard: deps.clientGuard ?? new LocalClientGuard(clientGuardOptions(config)),
     ipAuth: new IpAuthMap(config.ipAuth),
     ...(deps.senderPolicy ? { senderPolicy: deps.senderPolicy } : {}),
   });

@@ -3,7 +3,16 @@
 import { ensurePrivateDir, ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
 import { join } from 'node:path';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { openSqliteDatabase } from './sqlite/driver.js';
 import { withStatementCache } from './sqlite/statement-cache.js';
 import type { Database } from './tables.js';
@@ -41,8 +50,32 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Transactions that take the write lock when they begin (BEGIN IMMEDIATE), waiting for it under
+ * busy_timeout. With one process nothing changes; with several on one database file (PETREL_WORKERS,
+ * docs/workers.md) a transaction that read first could otherwise fail at its first write with
+ * SQLITE_BUSY, which no timeout retries, when another process wrote in between.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function openPostgres(url: string, schema: string | undefined): Store {

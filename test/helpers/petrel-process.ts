@@ -1,6 +1,7 @@
 // A real `petrel serve` child process for tests that need several nodes or a hard kill: fixed loopback
 // ports (so a node restarted on its data dir is found where it was), readiness by polling /healthz.
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { spawnCli } from '../cli/cli-harness.js';
 
@@ -23,7 +24,10 @@ export interface PetrelProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last few thousand characters of stdout and stderr (JSON log lines). */
   output(): string;
-  /** Sends the signal and waits for the process to exit. */
+  /**
+   * Sends the signal and waits for the process to exit. SIGKILL ends its workers too (PETREL_WORKERS),
+   * as a crash of the machine would; other signals go to the supervisor, which passes them on.
+   */
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -109,10 +113,53 @@ export async function startPetrel(env: Record<string, string>, ports: Ports): Pr
     exited,
     output: () => tail,
     async kill(signal = 'SIGTERM') {
-      if (!dead) child.kill(signal);
+      if (dead) return exited;
+      const workers = signal === 'SIGKILL' && child.pid !== undefined ? childrenOf(child.pid) : [];
+      child.kill(signal);
+      for (const pid of workers) killQuietly(pid, 'SIGKILL');
+      await Promise.all(workers.map(waitUntilGone));
       return exited;
     },
   };
+}
+
+/** The processes whose parent is `pid` (a supervisor's workers), read from /proc. */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The field after the parenthesised command name: state, then the parent's pid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Waits (up to 5 s) until `pid` has exited: gone, or a zombie nobody has reaped yet. */
+async function waitUntilGone(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** POSTs JSON to <node>/v3<path> with an API key; returns the status and the parsed body. */

@@ -17,7 +17,7 @@ export const sandboxEndpoints = [
     summary: 'List the sandboxed messages held on this node, newest first',
     body: SandboxSearchBody,
     response: SandboxSearchResult,
-    handler: (ctx, body) => searchSandbox(ctx.deps, ctx.caller, ctx.spool.queue, body),
+    handler: (ctx, body) => searchSandbox(ctx.deps, ctx.caller, ctx.queues, body),
   }),
   endpoint({
     path: '/sandbox/view',
@@ -25,6 +25,6 @@ export const sandboxEndpoints = [
     summary: 'Show one sandboxed message: headers, text and HTML bodies, raw source',
     body: MessageViewBody,
     response: StoredMessageView,
-    handler: (ctx, body) => viewSandbox(ctx.deps, ctx.caller, ctx.spool.queue, body, ctx.downloadLinks),
+    handler: (ctx, body) => viewSandbox(ctx.deps, ctx.caller, ctx.queues, body, ctx.downloadLinks),
   }),
 ];

@@ -2,6 +2,7 @@
 // JSON file beside the spool queue, rewritten whenever the set changes. Readers apply recovery themselves.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { existingShards } from '../../spool/shards.js';
 import { RECOVERY_STEP_MS, type SlowDown } from './pacer.js';
 
 export const SLOWDOWNS_FILE = 'pacing-slowdowns.json';
@@ -45,4 +46,27 @@ export function listSlowDowns(spoolDir: string, now = Date.now()): SlowDown[] {
     });
   }
   return out.sort((a, b) => a.factor - b.factor);
+}
+
+/**
+ * The slow-downs of a whole node: each worker paces its own share of a destination (docs/workers.md), so
+ * a destination shows the lowest share any worker is at and the sum of their rates.
+ */
+export function listNodeSlowDowns(dataDir: string, now = Date.now()): SlowDown[] {
+  const byDestination = new Map<string, SlowDown>();
+  for (const shard of existingShards(dataDir)) {
+    for (const s of listSlowDowns(shard.dir, now)) {
+      const seen = byDestination.get(s.destination);
+      byDestination.set(
+        s.destination,
+        seen === undefined
+          ? s
+          : {
+              ...(s.factor < seen.factor ? s : seen),
+              messagesPerMinute: seen.messagesPerMinute + s.messagesPerMinute,
+            },
+      );
+    }
+  }
+  return [...byDestination.values()].sort((a, b) => a.factor - b.factor);
 }

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryLedger, WarmupUsage } from '../../spool/index.js';
 import { dailyLimit, nextDayAt, warmupDay } from './schedule.js';
+import { workerShare } from '../../workers/share.js';
 
 export type WarmupStore = Pick<DeliveryLedger, 'warmupUsage' | 'saveWarmupUsage'>;
 
@@ -14,6 +15,8 @@ export class WarmupTracker {
     private readonly store: WarmupStore | null = null,
     private readonly logger?: Logger,
     private readonly clock: () => number = Date.now,
+    /** Worker processes sharing the node's addresses: each may send its share of a day's limit. */
+    private readonly workers = 1,
   ) {
     for (const u of store?.warmupUsage() ?? []) this.usage.set(u.address, u);
   }
@@ -25,7 +28,7 @@ export class WarmupTracker {
   take(address: string, schedule: readonly number[], count = 1): boolean {
     const now = this.clock();
     const u = this.today(address, now);
-    const limit = dailyLimit(schedule, u.day);
+    const limit = workerShare(dailyLimit(schedule, u.day), this.workers);
     if (limit !== null && u.sent >= limit) return false;
     u.sent += count;
     this.save(u);
