@@ -29,7 +29,13 @@ export function createLogger(
         translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
         ignore: 'pid,hostname,service',
       })
-    : out;
+    : out === process.stdout
+      ? // Written behind the event loop: lines logged while a write is under way go out together in the
+        // next one, so a busy node makes a few large writes instead of one per line (the JSON lines of
+        // stdout were 5 % of the CPU of an accepted message). Pending lines are flushed at exit; a hard
+        // kill can lose the last few.
+        pino.destination({ dest: 1, sync: false })
+      : out;
   return pino(
     {
       level,

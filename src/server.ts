@@ -155,7 +155,6 @@ export async function startNode(
     stops.push(() => events.idle());
     spool.onAccepted(
       acceptedEventsListener({
-        queue: spool.queue,
         events,
         onSubject: (id, subject) => worker?.rememberSubject(id, subject),
       }),

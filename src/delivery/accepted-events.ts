@@ -1,14 +1,13 @@
 // The activity events of a message as it is accepted (SPEC §1.7, §2.3): `processed` for each recipient,
 // and `rejected` with reason `sandbox` for the recipients of a sandboxed sender. Recorded after the
 // message is durable, behind the reply: they never delay the 250 and cannot fail it.
-import type { AcceptListener, SpoolQueue } from '../spool/index.js';
+import type { AcceptListener } from '../spool/index.js';
 import type { NewEvent } from '../store/repositories/events.js';
 import type { EventRecorder } from './event-recorder.js';
-import { readHeaderBlock, subjectOf } from './header-block.js';
+import { headerBlockOf, readHeaderBlock, subjectOf } from './header-block.js';
 import { messageFacts } from './message-facts.js';
 
 export interface AcceptedEventsDeps {
-  queue: Pick<SpoolQueue, 'openBody'>;
   events: EventRecorder;
   /** Told each subject read (the delivery worker keeps it for its own events). */
   onSubject?: (messageId: string, subject: string) => void;
@@ -20,13 +19,16 @@ export function acceptedEventsListener(deps: AcceptedEventsDeps): AcceptListener
     // No settings: Petrel's own message (a bounce), not the account's mail.
     if (envelope.settings === undefined || envelope.recipients.length === 0) return;
     const date = new Date();
-    // Opened now: the message cannot have left the spool yet, whatever the worker does next.
-    const headers = Promise.resolve(deps.queue.openBody(accepted.id)).then((body) => readHeaderBlock(body));
+    // An inline body is read from memory; a body file is opened at once (in a microtask), while the
+    // message cannot have left the spool yet, whatever the worker does next.
+    const headers = accepted.inlineBody
+      ? Promise.resolve(headerBlockOf(accepted.inlineBody))
+      : Promise.resolve().then(() => readHeaderBlock(accepted.openBody()));
     deps.events.addLater(
       headers
-        .then(async (head) => ({
+        .then((head) => ({
           subject: subjectOf(head),
-          message: await messageFacts(head, envelope.recipients, accepted.size),
+          message: messageFacts(head, envelope.recipients, accepted.size),
         }))
         .catch(() => ({ subject: '', message: undefined }))
         .then(({ subject, message }) => {

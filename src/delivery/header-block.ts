@@ -28,6 +28,12 @@ export async function readHeaderBlock(stream: Readable, maxBytes = 64 * 1024): P
   }
 }
 
+/** The header block of a whole message held in memory, as readHeaderBlock would read it from a stream. */
+export function headerBlockOf(message: Buffer, maxBytes = 64 * 1024): string {
+  const end = headerEnd(message);
+  return message.subarray(0, Math.min(end >= 0 ? end : message.length, maxBytes)).toString('utf8');
+}
+
 /** Offset of the empty line ending the headers (CRLF CRLF or LF LF), or -1. */
 function headerEnd(buf: Buffer): number {
   const crlf = buf.indexOf('\r\n\r\n');

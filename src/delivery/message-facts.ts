@@ -1,22 +1,18 @@
 // The header facts activity/search answers with (SPEC §1.7: from, to, cc, bcc, reply_to, recipients,
 // byte_size, headers), read once from a message's header block at acceptance.
-import PostalMime from 'postal-mime';
+import { addressParser } from 'postal-mime';
 import type { EventMessage } from '../store/repositories/event-facts.js';
 import { headerValue } from './header-block.js';
 
 /** Headers kept for include_headers / custom_headers: the block up to this many characters. */
 const MAX_KEPT_HEADERS = 16 * 1024;
 
-export async function messageFacts(
-  head: string,
-  recipients: string[],
-  byteSize: number,
-): Promise<EventMessage> {
+export function messageFacts(head: string, recipients: string[], byteSize: number): EventMessage {
   const block = head.replace(/(\r?\n)*$/, '');
-  const email = await PostalMime.parse(`${block}\r\n\r\n`).catch(() => null);
   const value = (name: string) => headerValue(block, name) ?? '';
   return {
-    fromAddress: email?.from?.address ?? '',
+    // The first address of the first From header, as postal-mime reads it (a group has no address).
+    fromAddress: addressParser(value('from'))[0]?.address ?? '',
     fromFull: value('from'),
     to: value('to'),
     cc: value('cc'),

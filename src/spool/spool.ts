@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { hostname as machineHostname } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { openBodyFileDefault, receiveBody, type OpenBodyFile } from './body-receiver.js';
 import { isDiskFull } from './disk-errors.js';
@@ -41,7 +41,14 @@ export interface SpoolOptions {
 }
 
 /** Told of each message once it is durably stored (e.g. to wake the delivery worker, record events). */
-export type AcceptListener = (message: AcceptedMessage, envelope: SpoolEnvelope) => void;
+/** What an accept listener is told: the message, and its stored bytes without reading them back when inline. */
+export interface StoredMessage extends AcceptedMessage {
+  /** The whole message as stored, when the spool keeps it inline (in memory now); else null. */
+  inlineBody: Buffer | null;
+  openBody(): Readable;
+}
+
+export type AcceptListener = (message: StoredMessage, envelope: SpoolEnvelope) => void;
 
 /** The spool as the composition root sees it: intake plus the queue the delivery worker drives. */
 export interface DurableSpool extends Spool {
@@ -262,9 +269,15 @@ class DiskSpool implements DurableSpool {
       throw err;
     }
     const accepted = { id, size: received.size };
+    const inlineBody = received.kind === 'inline' ? received.data : null;
+    const stored: StoredMessage = {
+      ...accepted,
+      inlineBody,
+      openBody: () => (inlineBody ? Readable.from([inlineBody]) : this.storage.queue.openBody(id)),
+    };
     for (const listener of this.listeners) {
       try {
-        listener(accepted, envelope);
+        listener(stored, envelope);
       } catch (err) {
         // A listener's failure is its own: the message is stored and the client gets its 250.
         this.logger.error({ err, id }, 'spool: an accept listener failed');

@@ -49,6 +49,9 @@ function openSqlite(dataDir: string): Store {
   // FULL: a committed control-plane change (a new user, a new key) survives power loss, not just a crash.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
+  // Pages read through a memory map: when another process (a worker, docs/workers.md) commits, SQLite
+  // drops this connection's page cache, and re-reading from the map costs no system calls.
+  sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),

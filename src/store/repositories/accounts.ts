@@ -8,6 +8,7 @@ import {
   type SqlBool,
 } from 'kysely';
 import type { AccountsTable, Database } from '../tables.js';
+import { compiledQuery } from '../compiled-query.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 
@@ -52,13 +53,15 @@ function matchesFilter(eb: ExpressionBuilder<Database, 'accounts'>, filter: Suba
 }
 
 export function accountsRepository(db: Kysely<Database>) {
+  // Read with every MAIL FROM (the sender's account): compiled once (store/compiled-query.ts).
+  const byId = compiledQuery(db, 1, (id) => db.selectFrom('accounts').selectAll().where('id', '=', id));
   return {
     async insert(row: AccountRow): Promise<void> {
       await db.insertInto('accounts').values(row).execute();
     },
 
     async findById(id: string): Promise<AccountRow | undefined> {
-      return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return (await byId(id))[0];
     },
 
     async findMaster(): Promise<AccountRow | undefined> {

@@ -2,6 +2,7 @@
 // entries (lower-case addresses and bare domains). `check` is the one indexed query of the hot path.
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.js';
+import { compiledQuery } from '../compiled-query.js';
 
 export type AddressListName = 'senders' | 'recipients';
 export type AddressListMode = 'whitelist' | 'blacklist' | 'disabled';
@@ -44,6 +45,30 @@ export function addressListsRepository(db: Kysely<Database>) {
       .values({ account_id: accountId, list, mode })
       .onConflict((oc) => oc.columns(['account_id', 'list']).doUpdateSet({ mode }))
       .execute();
+  }
+
+  // The check runs for every MAIL FROM and RCPT TO: compiled once per number of keys (compiled-query.ts).
+  const checks = new Map<number, ReturnType<typeof compileCheck>>();
+  function compileCheck(keyCount: number) {
+    return compiledQuery(db, 2 + keyCount, (accountId, list, ...keys) =>
+      db
+        .selectFrom('address_lists as l')
+        .leftJoin('address_list_entries as e', (join) =>
+          join
+            .onRef('e.account_id', '=', 'l.account_id')
+            .onRef('e.list', '=', 'l.list')
+            .on('e.value', 'in', keys),
+        )
+        .select(['l.mode', 'e.value'])
+        .where('l.account_id', '=', accountId)
+        .where('l.list', '=', list as AddressListName)
+        .limit(1),
+    );
+  }
+  function checkWith(keyCount: number) {
+    let check = checks.get(keyCount);
+    if (!check) checks.set(keyCount, (check = compileCheck(keyCount)));
+    return check;
   }
 
   return {
@@ -118,19 +143,8 @@ export function addressListsRepository(db: Kysely<Database>) {
       list: AddressListName,
       keys: string[],
     ): Promise<{ mode: AddressListMode; listed: boolean }> {
-      const row = await db
-        .selectFrom('address_lists as l')
-        .leftJoin('address_list_entries as e', (join) =>
-          join
-            .onRef('e.account_id', '=', 'l.account_id')
-            .onRef('e.list', '=', 'l.list')
-            .on('e.value', 'in', keys.length > 0 ? keys : ['']),
-        )
-        .select(['l.mode', 'e.value'])
-        .where('l.account_id', '=', accountId)
-        .where('l.list', '=', list)
-        .limit(1)
-        .executeTakeFirst();
+      const values = keys.length > 0 ? keys : [''];
+      const [row] = await checkWith(values.length)(accountId, list, ...values);
       return { mode: (row?.mode ?? 'disabled') as AddressListMode, listed: Boolean(row?.value) };
     },
   };

@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { SendingSettings } from '../../domain/sending-settings.js';
 import { normaliseUsername } from '../../domain/username.js';
 import { fromSettingsColumns, toSettingsColumns } from '../sending-settings-columns.js';
+import { compiledQuery } from '../compiled-query.js';
 import type { Database, SmtpUsersTable } from '../tables.js';
 
 type Row = Selectable<SmtpUsersTable>;
@@ -33,6 +34,10 @@ function toRecord(row: Row): SmtpUserRecord {
 }
 
 export function smtpUsersRepository(db: Kysely<Database>) {
+  // Every MAIL FROM reads its sender fresh (SPEC §2.4): compiled once (store/compiled-query.ts).
+  const byLogin = compiledQuery(db, 1, (login) =>
+    db.selectFrom('smtp_users').selectAll().where('username_lower', '=', login),
+  );
   return {
     /** Throws a unique violation (see isUniqueViolation) when the username is taken. */
     async insert(user: SmtpUserRecord): Promise<void> {
@@ -54,11 +59,7 @@ export function smtpUsersRepository(db: Kysely<Database>) {
 
     /** Finds a user by login name in any account: for SMTP AUTH only. */
     async findByLogin(username: string): Promise<SmtpUserRecord | undefined> {
-      const row = await db
-        .selectFrom('smtp_users')
-        .selectAll()
-        .where('username_lower', '=', normaliseUsername(username))
-        .executeTakeFirst();
+      const [row] = await byLogin(normaliseUsername(username));
       return row && toRecord(row);
     },
 
