@@ -97,7 +97,18 @@ Example:
       const pretty = wantsPretty(options.logFormat ?? config.logFormat, process.stdout);
       const logger = createLogger(config.logLevel, process.stdout, { pretty });
       const worker = workerIdentity();
-      if (worker) return serve(config, logger.child({ worker: worker.index }), worker);
+      if (worker) {
+        const workerLogger = logger.child({ worker: worker.index });
+        try {
+          return await serve(config, workerLogger, worker);
+        } catch (err) {
+          // Workers start side by side and usually fail alike (a port taken): the first one's line on
+          // stderr says it once; the others log theirs.
+          if (worker.index === 0) throw err;
+          workerLogger.fatal({ err }, 'could not start');
+          process.exit(1);
+        }
+      }
       const runtime = sqliteRuntime();
       logger.info(
         runtime,

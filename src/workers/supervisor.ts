@@ -76,76 +76,24 @@ async function assertSpoolsFree(dataDir: string): Promise<void> {
 }
 
 export async function superviseWorkers(config: Config, logger: Logger, count: number): Promise<void> {
-  await assertSpoolsFree(config.dataDir);
-  await prepareDataDir(config, logger);
-  serveClusterMetrics();
-  serveClientGuard(new LocalClientGuard(clientGuardOptions(config)));
-
   const workers = new Map<number, Worker>();
   const ready = new Set<number>();
   const everReady = new Set<number>();
   const failures = new Map<number, number>();
+  /** Forked at start-up and neither ready nor gone yet. */
+  const starting = new Set<number>();
+  let startFailed = false;
   let stopping = false;
   let stoppingSince = 0;
   let exitCode = 0;
-
-  const allExited = new Promise<void>((resolve) => {
-    cluster.on('exit', (worker, code, signal) => {
-      const index = [...workers].find(([, w]) => w === worker)?.[0];
-      if (index === undefined) return;
-      workers.delete(index);
-      ready.delete(index);
-      if (stopping) {
-        // A worker still loading when the stop came ends by the signal itself, with nothing to lose.
-        const stoppedWhileLoading = signal === 'SIGTERM' && !everReady.has(index);
-        if (code !== 0 && !stoppedWhileLoading) exitCode = 1;
-        if (workers.size === 0) resolve();
-        return;
-      }
-      if (!everReady.has(index)) {
-        // It never started: a port taken, a bad certificate… The same would happen again; stop the node.
-        logger.fatal({ worker: index, code, signal }, 'workers: a worker failed to start; stopping');
-        exitCode = 1;
-        stopAll();
-        if (workers.size === 0) resolve();
-        return;
-      }
-      const n = (failures.get(index) ?? 0) + 1;
-      failures.set(index, n);
-      const pause = RESTART_PAUSE_MS[Math.min(n - 1, RESTART_PAUSE_MS.length - 1)] ?? 30_000;
-      logger.error(
-        { worker: index, code, signal, restartInMs: pause },
-        `workers: worker ${index} died; restarting it (its spool keeps every accepted message)`,
-      );
-      setTimeout(() => {
-        if (!stopping) fork(index);
-      }, pause).unref();
-    });
-  });
-
-  const fork = (index: number): void => {
-    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [WORKER_COUNT_ENV]: String(count) });
-    workers.set(index, worker);
-    const startedAt = Date.now();
-    worker.on('message', (message: unknown) => {
-      if ((message as { type?: unknown } | null)?.type !== READY) return;
-      ready.add(index);
-      everReady.add(index);
-      // A worker that stayed up a while starts its next restart from the shortest pause again.
-      setTimeout(() => {
-        if (workers.get(index) === worker && Date.now() - startedAt >= STABLE_AFTER_MS)
-          failures.delete(index);
-      }, STABLE_AFTER_MS).unref();
-      if (!stopping && index + 1 < count && !everReady.has(index + 1) && !workers.has(index + 1))
-        fork(index + 1);
-      else if (ready.size === count && !stopping)
-        logger.info({ workers: count }, `Petrel is running with ${count} workers`);
-    });
-  };
+  let allExited: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allExited = resolve));
 
   const stopAll = (): void => {
     stopping = true;
     for (const worker of workers.values()) worker.process.kill('SIGTERM');
+    // None running (all between a crash and their restart, or not started yet): nothing to wait for.
+    if (workers.size === 0) allExited();
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -160,13 +108,80 @@ export async function superviseWorkers(config: Config, logger: Logger, count: nu
     logger.info({ signal, workers: workers.size }, 'shutting down the workers');
     stopAll();
   };
+  // Installed before the preparation, so that a signal during it still ends in a clean stop.
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  await assertSpoolsFree(config.dataDir);
+  await prepareDataDir(config, logger);
+  serveClusterMetrics();
+  serveClientGuard(new LocalClientGuard(clientGuardOptions(config)));
+
+  cluster.on('exit', (worker, code, signal) => {
+    const index = [...workers].find(([, w]) => w === worker)?.[0];
+    if (index === undefined) return;
+    workers.delete(index);
+    ready.delete(index);
+    if (stopping) {
+      // A worker still loading when the stop came ends by the signal itself, with nothing to lose.
+      const stoppedWhileLoading = signal === 'SIGTERM' && !everReady.has(index);
+      if (code !== 0 && !stoppedWhileLoading) exitCode = 1;
+      if (workers.size === 0) allExited();
+      return;
+    }
+    if (!everReady.has(index)) {
+      // It never started: a port taken, a bad certificate… The same would happen again, so the node
+      // stops, once the others have finished starting (and said why they failed, if they did).
+      logger.fatal({ worker: index, code, signal }, 'workers: a worker failed to start; stopping');
+      exitCode = 1;
+      startFailed = true;
+      starting.delete(index);
+      if (starting.size === 0) stopAll();
+      return;
+    }
+    const n = (failures.get(index) ?? 0) + 1;
+    failures.set(index, n);
+    const pause = RESTART_PAUSE_MS[Math.min(n - 1, RESTART_PAUSE_MS.length - 1)] ?? 30_000;
+    logger.error(
+      { worker: index, code, signal, restartInMs: pause },
+      `workers: worker ${index} died; restarting it (its spool keeps every accepted message)`,
+    );
+    setTimeout(() => {
+      if (!stopping) fork(index);
+    }, pause).unref();
+  });
+
+  const fork = (index: number): void => {
+    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index), [WORKER_COUNT_ENV]: String(count) });
+    workers.set(index, worker);
+    const startedAt = Date.now();
+    worker.on('message', (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type !== READY) return;
+      ready.add(index);
+      everReady.add(index);
+      starting.delete(index);
+      if (startFailed) {
+        if (starting.size === 0) stopAll();
+        return;
+      }
+      // A worker that stayed up a while starts its next restart from the shortest pause again.
+      setTimeout(() => {
+        if (workers.get(index) === worker && Date.now() - startedAt >= STABLE_AFTER_MS)
+          failures.delete(index);
+      }, STABLE_AFTER_MS).unref();
+      if (ready.size === count && !stopping)
+        logger.info({ workers: count }, `Petrel is running with ${count} workers`);
+    });
+  };
+
   logger.info({ workers: count, dataDir: config.dataDir }, `workers: starting ${count}`);
-  // One after another: a start-up error (a port taken) is then reported once, by the first worker.
-  fork(0);
-  await allExited;
+  // Side by side, so that every worker listens before the first clients come (a session stays on the
+  // worker it was handed to).
+  for (let index = 0; index < count && !stopping; index++) {
+    starting.add(index);
+    fork(index);
+  }
+  await done;
   logger.info('Petrel stopped');
   process.exit(exitCode);
 }
