@@ -2,6 +2,17 @@
 // directory would sweep the first one's in-progress body files as orphans, so it must refuse to start.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
+/** The live process named in a lock file, or null when the file is absent, unreadable or stale. */
+export function lockHolder(path: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

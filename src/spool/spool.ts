@@ -83,9 +83,14 @@ interface Paths {
   lock: string;
 }
 
+/** The lock file a serving process holds in its spool directory (lock-file.ts). */
+export function spoolLockFile(dir: string): string {
+  return join(dir, 'lock');
+}
+
 function spoolPaths(dir: string): Paths {
   const db = join(dir, 'queue.db');
-  return { dir, db, wal: `${db}-wal`, bodies: join(dir, 'bodies'), lock: join(dir, 'lock') };
+  return { dir, db, wal: `${db}-wal`, bodies: join(dir, 'bodies'), lock: spoolLockFile(dir) };
 }
 
 class Storage {

@@ -3,13 +3,14 @@
 // share the listening sockets through node:cluster, restarts a worker that dies, and stops them all
 // gracefully on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
 import { prepareDataDir } from '../server.js';
 import { existingShards } from '../spool/shards.js';
 import { SpoolInUseError } from '../spool/index.js';
+import { lockHolder } from '../spool/lock-file.js';
+import { spoolLockFile } from '../spool/spool.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 import { serveClientGuard } from './client-guard-channel.js';
 import { LocalClientGuard, clientGuardOptions } from '../smtp/client-guard.js';
@@ -47,29 +48,13 @@ export function reportReady(): void {
   process.send?.({ type: READY });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Refuses to start beside a running node on the same data directory (each spool lock names its owner). */
 async function assertSpoolsFree(dataDir: string): Promise<void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (const shard of existingShards(dataDir)) {
-    const lock = `${shard.dir}/lock`;
-    for (;;) {
-      let pid: number;
-      try {
-        pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
-      } catch {
-        break; // no lock: free
-      }
-      if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) break;
-      if (Date.now() > deadline) throw new SpoolInUseError(lock, pid);
+    const lock = spoolLockFile(shard.dir);
+    for (let holder = lockHolder(lock); holder !== null; holder = lockHolder(lock)) {
+      if (Date.now() > deadline) throw new SpoolInUseError(lock, holder);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
