@@ -38,6 +38,7 @@ import { nodeQueues } from './spool/node-queues.js';
 import { clusterMetricsSource } from './workers/cluster-metrics.js';
 import { RemoteClientGuard } from './workers/client-guard-channel.js';
 import type { WorkerIdentity } from './workers/supervisor.js';
+import { workerShare } from './workers/share.js';
 
 export interface PetrelNode {
   config: Config;
@@ -254,7 +255,11 @@ export async function startNode(
             archiver.archive(message, openBody, subject, recipients),
           releaseScheduled: (scheduleId) => ops.repos.scheduledEmails.release(scheduleId),
         },
-        { concurrency: config.deliveryConcurrency, pollMs: config.deliveryPollSeconds * 1000 },
+        {
+          // The setting is the node's: each worker takes its share (docs/workers.md).
+          concurrency: workerShare(config.deliveryConcurrency, identity.count),
+          pollMs: config.deliveryPollSeconds * 1000,
+        },
       );
       worker = started;
       spool.onAccepted(() => started.wake());
