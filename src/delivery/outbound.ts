@@ -15,8 +15,10 @@ import { DestinationPolicy } from './destination-policy.js';
 import { createMtaStsGuard, type MtaStsGuard, type MtaStsSettings, type StsPlan } from './mta-sts/index.js';
 import { DEFAULT_RESOLVER_OPTIONS, MxResolver, type MxHost, type ResolverOptions } from './resolver.js';
 import { openSession, type RecipientReply, type SmtpSession } from './smtp-session.js';
+import { openAttempt, type AttemptDeps } from './connection-attempt.js';
+import { NOWHERE, localFailure, type Failure, type Where } from './delivery-failure.js';
 import { formatReply } from './smtp-reply.js';
-import type { RecipientResult, Stage } from './types.js';
+import type { RecipientResult } from './types.js';
 
 /** The message, as the per-recipient transform makes it. */
 export interface MessageSource {
@@ -82,30 +84,11 @@ export interface OutboundOptions extends Partial<OutboundTuning> {
   pacer?: Pacer;
 }
 
-/** Where an answer came from, as far as the attempt got. */
-interface Where {
-  host: string | null;
-  remoteAddress: string | null;
-  localAddress: string | null;
-  tls: boolean;
-}
-
-interface Failure extends RecipientReply {
-  where: Where;
-}
-
-const NOWHERE: Where = { host: null, remoteAddress: null, localAddress: null, tls: false };
-
-const local = (stage: Stage, enhancedCode: string, text: string, where = NOWHERE): Failure => ({
-  stage,
-  reply: { code: null, enhancedCode, text },
-  where,
-});
-
 export class OutboundDelivery {
   private readonly tuning: OutboundTuning;
   private readonly pools: IpPoolSelector;
   private readonly connections: ConnectionPool;
+  private readonly attempts: AttemptDeps;
   /** Shared with the worker, which asks it before starting a delivery. */
   readonly pacing: Pacer;
 
@@ -119,6 +102,13 @@ export class OutboundDelivery {
       maxTransactionsPerConnection: this.tuning.maxTransactionsPerConnection,
       open: openSession,
     });
+    this.attempts = {
+      pools: this.pools,
+      connections: this.connections,
+      timeouts: this.tuning,
+      mtaSts: options.mtaSts,
+      logger: options.logger,
+    };
   }
 
   /**
@@ -139,7 +129,7 @@ export class OutboundDelivery {
     };
     if (delivery.ipPool !== null && !this.pools.has(delivery.ipPool)) {
       // Sending from an address the user was not given is worse than waiting for the operator.
-      setAll(unique, local('config', '4.3.5', `IP pool ${delivery.ipPool} is not configured`));
+      setAll(unique, localFailure('config', '4.3.5', `IP pool ${delivery.ipPool} is not configured`));
     } else {
       const route = await this.options.resolver.resolve(delivery.domain);
       if (route.kind === 'failed') setAll(unique, { stage: 'dns', reply: route.reply, where: NOWHERE });
@@ -191,72 +181,27 @@ export class OutboundDelivery {
   ): Promise<{ pending: string[]; failure: Failure }> {
     let pending = recipients;
     const failures: Failure[] = [];
-    const sts = this.options.mtaSts;
     for (const host of plan?.kind === 'deliver' ? plan.hosts : hosts) {
       for (const address of host.addresses) {
         if (pending.length === 0) break;
-        const messages = this.transactionCount(delivery, pending.length);
-        const source = this.pools.choose(delivery.ipPool, address, messages);
-        const where: Where = { host: host.name, remoteAddress: address, localAddress: null, tls: false };
-        if (source === null) {
-          const text = `IP pool ${delivery.ipPool} has no address of the family of ${host.name}[${address}]`;
-          failures.push(local('connect', '4.4.4', text, where));
-          continue;
-        }
-        if ('warmedOut' in source) {
-          // Waiting is what warm-up is for: deferred, never bounced, and no other address is used.
-          const renews = new Date(source.renewsAt).toISOString();
-          const text = `IP warm-up: the addresses of IP pool ${delivery.ipPool} have sent their share for today; waiting until ${renews}`;
-          failures.push(local('connect', '4.4.5', text, where));
-          continue;
-        }
-        const acquired = await this.connections.acquire(
-          {
-            hostName: host.name,
-            address,
-            port: host.port,
-            localAddress: source.localAddress,
-            ehlo: source.ehlo,
-            connectTimeoutMs: this.tuning.connectTimeoutMs,
-            greetingTimeoutMs: this.tuning.greetingTimeoutMs,
-            socketTimeoutMs: this.tuning.socketTimeoutMs,
-            ...(plan?.kind === 'deliver' ? { tls: plan.tls } : {}),
-          },
+        const attempt = await openAttempt(this.attempts, {
+          host,
+          address,
+          domain: delivery.domain,
+          ipPool: delivery.ipPool,
+          messages: this.transactionCount(delivery, pending.length),
+          plan,
           limits,
-        );
-        if (acquired.kind === 'failed') {
-          this.pools.unused(delivery.ipPool, source, messages);
-          const reply =
-            sts && plan ? sts.explainConnectFailure(plan, acquired, delivery.domain) : acquired.reply;
-          failures.push({
-            stage: acquired.stage,
-            reply,
-            where: { ...where, localAddress: source.localAddress },
-          });
-          this.options.logger?.warn(
-            { messageId: delivery.messageId, host: host.name, address, localAddress: source.localAddress },
-            `delivery: ${formatReply(reply)}`,
-          );
-          continue;
-        }
-        const refused =
-          sts && plan ? sts.checkSession(plan, acquired.session, delivery.domain, delivery.messageId) : null;
-        if (refused) {
-          // A reused session without a verified STARTTLS: not one byte of the message goes over it.
-          this.pools.unused(delivery.ipPool, source, messages);
-          acquired.session.close();
-          this.connections.release(acquired.session);
-          failures.push({
-            stage: 'connect',
-            reply: refused,
-            where: { ...where, localAddress: source.localAddress },
-          });
+          ...(delivery.messageId === undefined ? {} : { messageId: delivery.messageId }),
+        });
+        if (attempt.kind === 'failed') {
+          failures.push(attempt.failure);
           continue;
         }
         try {
-          pending = await this.runTransactions(acquired.session, delivery, pending, results);
+          pending = await this.runTransactions(attempt.session, delivery, pending, results);
         } finally {
-          this.connections.release(acquired.session);
+          this.connections.release(attempt.session);
         }
       }
     }
@@ -265,7 +210,7 @@ export class OutboundDelivery {
     const failure =
       failures.filter((f) => classifyReply(f.reply).outcome !== 'bounced').at(-1) ??
       failures.at(-1) ??
-      local('connect', '4.4.1', 'no host could be reached');
+      localFailure('connect', '4.4.1', 'no host could be reached');
     return { pending, failure };
   }
 
@@ -299,7 +244,7 @@ export class OutboundDelivery {
         tls: session.tls,
       };
       for (const r of group) {
-        const reply = replies.get(r) ?? local('message', '4.4.2', 'no reply for this recipient');
+        const reply = replies.get(r) ?? localFailure('message', '4.4.2', 'no reply for this recipient');
         results.set(r, resultOf(r, reply, where));
       }
     }
@@ -317,7 +262,7 @@ export class OutboundDelivery {
     } catch (err) {
       // The transform could not even start: nothing was sent, the session stays usable.
       const text = `the message could not be prepared: ${err instanceof Error ? err.message : String(err)}`;
-      return new Map(group.map((r) => [r, local('message', '4.3.0', text)]));
+      return new Map(group.map((r) => [r, localFailure('message', '4.3.0', text)]));
     }
     const from = delivery.mailFromFor?.(group[0] as string) ?? delivery.mailFrom;
     return session.send({ from, to: group, size: delivery.message.size }, stream);
