@@ -18,7 +18,7 @@ import { emailSummary } from '../src/operations/stats.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { ensurePartitions, utcDay } from '../src/store/events/partitions.js';
 import { migrateToLatest } from '../src/store/migrate.js';
-import type { EventRow, NewEvent } from '../src/store/repositories/events.js';
+import { eventRow, type EventRow, type NewEvent } from '../src/store/repositories/events.js';
 import { newSortableId } from '../src/security/sortable-id.js';
 
 const flags = process.argv.slice(2);
@@ -84,24 +84,7 @@ async function seedDirect(store: Store, accountId: string, now: number): Promise
   for (let done = 0; done < EVENTS;) {
     const rows: EventRow[] = [];
     for (let i = 0; i < chunk && done < EVENTS; i++, done++) {
-      const e = seedEvent(accountId, now, done);
-      rows.push({
-        id: newSortableId(e.date!.getTime()),
-        account_id: accountId,
-        event: e.event,
-        date: e.date!.toISOString(),
-        email_id: e.emailId,
-        username: e.username,
-        sender: e.sender,
-        recipient: e.recipient,
-        subject: e.subject,
-        reason: null,
-        smtp_response: null,
-        host: null,
-        url: null,
-        user_agent: null,
-        ip: null,
-      });
+      rows.push(eventRow(seedEvent(accountId, now, done)));
     }
     if (store.dialect === 'postgres') {
       // One statement of arrays per chunk: PostgreSQL caps a statement at 65,535 parameters.
@@ -128,7 +111,7 @@ async function seedDirect(store: Store, accountId: string, now: number): Promise
     select account_id, username, substr(date, 1, 10), event, count(*) from events
     where username <> 'intake' group by account_id, username, substr(date, 1, 10), event`.execute(db);
   await sql`insert into event_recipients (account_id, recipient)
-    select distinct account_id, lower(recipient) from events on conflict do nothing`.execute(db);
+    select distinct account_id, lower(recipient) from events where true on conflict do nothing`.execute(db);
   if (store.dialect === 'postgres') await sql`analyze events, event_rollups, event_recipients`.execute(db);
 }
 

@@ -11,7 +11,7 @@ import { createOperationsDeps, type OperationsDeps } from '../../src/operations/
 import { emailSummary } from '../../src/operations/stats.js';
 import { DEFAULT_PARTITION, partitionDays } from '../../src/store/events/partitions.js';
 import { recordEventFacts } from '../../src/store/repositories/event-facts.js';
-import type { NewEvent } from '../../src/store/repositories/events.js';
+import { eventRow, type NewEvent } from '../../src/store/repositories/events.js';
 import { newSortableId } from '../../src/security/sortable-id.js';
 import { openTestStore, type TestStore } from '../helpers/test-store.js';
 
@@ -51,23 +51,7 @@ describe('migration 016 (events at scale) over existing events', () => {
         subject: `Subject ${n}`,
       });
     }
-    const rows = events.map((e) => ({
-      id: newSortableId(e.date!.getTime()),
-      account_id: e.accountId,
-      event: e.event,
-      date: e.date!.toISOString(),
-      email_id: e.emailId,
-      username: e.username,
-      sender: e.sender,
-      recipient: e.recipient,
-      subject: e.subject,
-      reason: null,
-      smtp_response: null,
-      host: null,
-      url: null,
-      user_agent: null,
-      ip: null,
-    }));
+    const rows = events.map(eventRow);
     await t.store.db.insertInto('events').values(rows).execute();
     await recordEventFacts(t.store.db, events);
     before016 = await t.store.db.selectFrom('events').selectAll().orderBy('id').execute();

@@ -45,7 +45,8 @@ export interface EventSearch {
   limit: number;
 }
 
-function toRow(e: NewEvent): EventRow {
+/** The row an event is stored as (also for tools and tests that write events in bulk). */
+export function eventRow(e: NewEvent): EventRow {
   const date = e.date ?? new Date();
   return {
     id: newSortableId(date.getTime()),
@@ -75,7 +76,7 @@ export function eventsRepository(db: Kysely<Database>) {
   return {
     async record(events: NewEvent[]): Promise<void> {
       if (events.length === 0) return;
-      const rows = events.map(toRow);
+      const rows = events.map(eventRow);
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('events').values(rows).execute();
         // So a recipient search can read whole addresses through an index (activity-search.ts).
