@@ -1,10 +1,10 @@
 // Webhooks under mail load (issue 13): the same SMTP load through a real `petrel serve` twice, with no
 // webhook and with one webhook that takes every event (processed + delivered: two calls a message), to
-// a receiver in this process that answers 200 and counts. Prints mail and webhook-call rates per arm.
+// a receiver in a process of its own that answers 200 and counts. Prints mail and webhook-call rates per
+// arm. `petrel serve` runs with PETREL_WORKERS from the environment (default: the number of cores).
 // See bench/README.md.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,27 +59,38 @@ async function startSink() {
   return { port, delivered: () => delivered, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/** The receiver, in its own process (bench/support/webhook-receiver.ts); counts are asked for over IPC. */
 async function startReceiver() {
-  let calls = 0;
-  const ids = new Set<string>();
-  const server = createHttpServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      calls++;
-      ids.add(String(req.headers['webhook-id']));
-      res.writeHead(200).end('ok');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/webhook-receiver.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'url' && m.url) resolve(m.url);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  let last = { calls: 0, distinct: 0 };
+  const count = () =>
+    new Promise<{ calls: number; distinct: number }>((resolve) => {
+      const onMessage = (m: { type?: string; calls?: number; distinct?: number }) => {
+        if (m.type !== 'count') return;
+        child.off('message', onMessage);
+        last = { calls: m.calls ?? 0, distinct: m.distinct ?? 0 };
+        resolve(last);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'count' });
+    });
   return {
-    url: `http://127.0.0.1:${port}/hook`,
-    calls: () => calls,
-    distinct: () => ids.size,
+    url,
+    calls: async () => (await count()).calls,
+    distinct: () => last.distinct,
     close: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
       }),
   };
 }
@@ -142,6 +153,9 @@ async function runArm(arm: 'off' | 'on'): Promise<ArmResult> {
       if (Date.now() - started > 60_000) throw new Error('petrel serve did not come up');
       await new Promise((r) => setTimeout(r, 200));
     }
+    // /healthz answers once one worker listens (PETREL_WORKERS, docs/workers.md); the sessions stay on the
+    // worker that took them, so the load waits until the others are surely up too.
+    await new Promise((r) => setTimeout(r, 3000));
     if ((await api('/users/smtp/add', { username: 'bench-sender', email_password: PASSWORD })).status !== 200)
       throw new Error('users/smtp/add failed');
     if (arm === 'on') {
@@ -167,15 +181,16 @@ async function runArm(arm: 'off' | 'on'): Promise<ArmResult> {
     });
     const windowSeconds = (Date.now() - t0) / 1000;
     const deliveredInWindow = sink.delivered();
-    const callsInWindow = receiver.calls();
+    const callsInWindow = await receiver.calls();
     // Then the rest drains: every message delivered, every call made (two per message when on).
     const wanted = arm === 'on' ? result.accepted * 2 : 0;
     const drainStart = Date.now();
     while (
-      (sink.delivered() < result.accepted || receiver.calls() < wanted) &&
+      (sink.delivered() < result.accepted || (await receiver.calls()) < wanted) &&
       Date.now() - drainStart < 120_000
     )
       await new Promise((r) => setTimeout(r, 100));
+    const callsTotal = await receiver.calls();
     return {
       arm,
       accepted: result.accepted,
@@ -184,8 +199,8 @@ async function runArm(arm: 'off' | 'on'): Promise<ArmResult> {
       callsInWindow,
       callsPerSecond: Math.round(callsInWindow / windowSeconds),
       drainSeconds: Math.round((Date.now() - drainStart) / 100) / 10,
-      callsTotal: receiver.calls(),
-      duplicates: receiver.calls() - receiver.distinct(),
+      callsTotal,
+      duplicates: callsTotal - receiver.distinct(),
     };
   } finally {
     if (server && server.exitCode === null) {
