@@ -37,6 +37,7 @@ import { shardDirectory } from './spool/shards.js';
 import { nodeQueues } from './spool/node-queues.js';
 import { clusterMetricsSource } from './workers/cluster-metrics.js';
 import { RemoteClientGuard } from './workers/client-guard-channel.js';
+import { RemoteRequestCounter } from './workers/request-counter-channel.js';
 import type { WorkerIdentity } from './workers/supervisor.js';
 import { workerShare } from './workers/share.js';
 
@@ -205,7 +206,19 @@ export async function startNode(
 
     const queues = nodeQueues(spool.queue, { dataDir: config.dataDir, ...identity }, logger);
     stops.push(() => queues.close());
-    api = await buildApi({ ops, spool, queues, trackingSecret, config, logger, metrics });
+    api = await buildApi({
+      ops,
+      spool,
+      queues,
+      trackingSecret,
+      config,
+      logger,
+      metrics,
+      // Embedded SQLite counts API requests in memory: the workers share their supervisor's count.
+      ...(identity.count > 1 && store.dialect === 'sqlite'
+        ? { requestCounter: new RemoteRequestCounter() }
+        : {}),
+    });
     stops.push(() => api.close());
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();

@@ -29,6 +29,7 @@ import { validateBody } from '../domain/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { DurableSpool } from '../spool/index.js';
 import type { NodeQueues } from '../spool/node-queues.js';
+import type { BucketCounter } from './batched-counter.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { tokensEqual } from '../security/constant-time.js';
 import { trackingRoutes } from '../tracking/routes.js';
@@ -60,6 +61,8 @@ export interface ApiDeps {
   spool: DurableSpool;
   /** Every spool queue of the node, which sandbox/search and sandbox/view read. */
   queues: NodeQueues;
+  /** Per-key request counting other than the dialect's own (a worker on SQLite asks its supervisor). */
+  requestCounter?: BucketCounter;
   /** HMAC key of tracking and unsubscribe links. */
   trackingSecret: Buffer;
   config: Config;
@@ -168,6 +171,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     requestsPerMinute: deps.config.apiRequestsPerMinute,
     authFailuresPerMinute: deps.config.apiAuthFailuresPerMinute,
     dialect: deps.config.databaseUrl === null ? 'sqlite' : 'postgres',
+    ...(deps.requestCounter ? { requestCounter: deps.requestCounter } : {}),
   });
   app.addHook('onResponse', async (request, reply) => {
     const endpoint = request.routeOptions.config.endpoint ?? 'other';

@@ -15,7 +15,7 @@ import type { OperationsDeps } from '../operations/context.js';
 import { backoffKey } from '../smtp/auth-backoff.js';
 import { authenticate, headerKey } from './auth.js';
 import { SharedLimiter } from './shared-limiter.js';
-import { batchedCounter, directCounter } from './batched-counter.js';
+import { batchedCounter, directCounter, type BucketCounter } from './batched-counter.js';
 import type { DialectName } from '../store/database.js';
 
 /** SPEC §10: the most a request may send before its key (in the body) is checked. */
@@ -30,6 +30,8 @@ export interface GateOptions {
   authFailuresPerMinute: number;
   /** SQLite batches the per-key counts (no commit per request); PostgreSQL counts each at once. */
   dialect: DialectName;
+  /** Counts per-key requests instead (a worker asks its supervisor, docs/workers.md). */
+  requestCounter?: BucketCounter;
 }
 
 declare module 'fastify' {
@@ -77,7 +79,9 @@ export function registerGate(app: FastifyInstance, options: GateOptions): void {
   const onFlushError = (err: unknown) =>
     options.logger.warn({ err }, 'could not write API request counters (retried)');
   // Authentication failures are rare and must hold exactly across processes: counted at once.
-  const counter = options.dialect === 'sqlite' ? batchedCounter(counts, onFlushError) : directCounter(counts);
+  const counter =
+    options.requestCounter ??
+    (options.dialect === 'sqlite' ? batchedCounter(counts, onFlushError) : directCounter(counts));
   const perKey = new SharedLimiter(counts, counter, 'key', options.requestsPerMinute, onPurgeError);
   const failures = new SharedLimiter(
     counts,

@@ -13,6 +13,10 @@ import { lockHolder } from '../spool/lock-file.js';
 import { spoolLockFile } from '../spool/spool.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 import { serveClientGuard } from './client-guard-channel.js';
+import { serveRequestCounter } from './request-counter-channel.js';
+import { batchedCounter } from '../api/batched-counter.js';
+import { openStore } from '../store/database.js';
+import { requestCountsRepository } from '../store/repositories/request-counts.js';
 import { LocalClientGuard, clientGuardOptions } from '../smtp/client-guard.js';
 
 /** Signals this close together are one request sent twice. */
@@ -60,6 +64,25 @@ async function assertSpoolsFree(dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * On embedded SQLite the node's per-key API request count is kept here for every worker (the workers
+ * ask over IPC; PostgreSQL counts each request in the database). Returns what to close at the end.
+ */
+function serveRequestCounts(config: Config, logger: Logger): { close(): Promise<void> } | null {
+  if (config.databaseUrl !== null) return null;
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: null });
+  const counter = batchedCounter(requestCountsRepository(store.db), (err: unknown) =>
+    logger.warn({ err }, 'could not write API request counters (retried)'),
+  );
+  serveRequestCounter(counter);
+  return {
+    async close() {
+      await counter.close();
+      await store.close();
+    },
+  };
+}
+
 export async function superviseWorkers(config: Config, logger: Logger, count: number): Promise<void> {
   const workers = new Map<number, Worker>();
   const ready = new Set<number>();
@@ -101,6 +124,7 @@ export async function superviseWorkers(config: Config, logger: Logger, count: nu
   await prepareDataDir(config, logger);
   serveClusterMetrics();
   serveClientGuard(new LocalClientGuard(clientGuardOptions(config)));
+  const requestCounts = serveRequestCounts(config, logger);
 
   cluster.on('exit', (worker, code, signal) => {
     const index = [...workers].find(([, w]) => w === worker)?.[0];
@@ -167,6 +191,7 @@ export async function superviseWorkers(config: Config, logger: Logger, count: nu
     fork(index);
   }
   await done;
+  await requestCounts?.close();
   logger.info('Petrel stopped');
   process.exit(exitCode);
 }

@@ -5,6 +5,7 @@
 // fewer workers still delivering what the shards beyond them hold.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { createInstallation, runCli, type Installation } from '../cli/cli-harness.js';
@@ -20,6 +21,8 @@ import {
 
 const PASSWORD = 'Tr0ub4dor&3x-petrel';
 const MESSAGES = 8;
+/** Requests per API key per minute in the first test; it spends 8 before the burst. */
+const API_LIMIT = 30;
 
 let installation: Installation;
 let sink: SmtpPeer;
@@ -47,6 +50,7 @@ function env(extra: Record<string, string>): Record<string, string> {
     PETREL_SMTP_MAX_CONNECTIONS_PER_IP: '3',
     PETREL_SMTP_AUTH_FAILURE_LIMIT: '2',
     PETREL_SMTP_AUTH_BLOCK_SECONDS: '2',
+    PETREL_API_REQUESTS_PER_MINUTE: String(API_LIMIT),
     // The supervisor's "running with N workers" line, waited for below.
     PETREL_LOG_LEVEL: 'info',
     ...extra,
@@ -95,6 +99,28 @@ async function waitForOutput(pattern: RegExp): Promise<void> {
     assert.ok(Date.now() < deadline, `never logged ${String(pattern)}:\n${node?.output() ?? ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** POSTs on a connection of its own, so that successive requests land on the workers in turn. */
+function postAlone(path: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: ports.http,
+        path: `/v3${path}`,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'x-smtp2go-api-key': key },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 async function metric(name: string): Promise<number> {
@@ -157,6 +183,17 @@ test('two workers: both shards take mail; guards, metrics and sandbox/search cov
   const blocked = await greet();
   blocked.close();
   assert.match(blocked.line, /^421 4\.7\.0/);
+
+  // The per-key API limit counts the requests of both workers together (8 spent above).
+  let admitted = 8;
+  for (let i = 0; i < API_LIMIT; i++) {
+    const status = await postAlone('/users/smtp/view', {});
+    if (status === 429) break;
+    assert.equal(status, 200);
+    admitted++;
+  }
+  assert.ok(admitted <= API_LIMIT, `${admitted} requests admitted under a limit of ${API_LIMIT}`);
+  assert.ok(admitted >= API_LIMIT - 2, `refused early: only ${admitted} of ${API_LIMIT} admitted`);
 
   const stopped = await node.kill('SIGTERM');
   assert.equal(stopped.code, 0, node.output());
