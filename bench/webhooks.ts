@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     'delivery-concurrency': { type: 'string', default: '20' },
     'webhook-concurrency': { type: 'string', default: '64' },
     arms: { type: 'string', default: 'off,on' },
+    // Offered mail load in messages a second (petrel bench --rate); absent: as fast as Petrel answers.
+    rate: { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -175,6 +177,7 @@ async function runArm(arm: 'off' | 'on'): Promise<ArmResult> {
       size: 1024,
       recipients: 1,
       durationSeconds: DURATION,
+      ...(args.rate === undefined ? {} : { ratePerSecond: Number(args.rate) }),
       from: 'bench@example.test',
       to: 'rcpt@example.test',
       helo: 'petrel-bench.test',

@@ -19,6 +19,11 @@ export interface BenchOptions {
   recipients: number;
   /** Hard bound on the whole run, in seconds. */
   durationSeconds: number;
+  /**
+   * Offered load: message n starts no sooner than n / ratePerSecond seconds into the run (sessions wait
+   * for their turn). Absent: every session sends as fast as the server answers.
+   */
+  ratePerSecond?: number;
   from: string;
   /** The recipient address; with several recipients per message, `local+N@domain`. */
   to: string;
@@ -97,6 +102,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   };
 
   const start = performance.now();
+  const rate = options.ratePerSecond;
 
   /** Runs transactions on one connection until the work runs out; resolves when the connection ends. */
   const useConnection = (client: SmtpClient): Promise<void> =>
@@ -106,17 +112,33 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       let started = 0;
       let dataSent = 0;
 
+      /** Starts a transaction at `due` (performance.now() time) or, when the run is over, quits. */
+      const begin = (due: number): void => {
+        if (stopped) {
+          client.quit();
+          return;
+        }
+        // Timers may fire a little early by this clock: wait out the rest.
+        const left = due - performance.now();
+        if (left > 0) {
+          setTimeout(() => begin(due), Math.ceil(left));
+          return;
+        }
+        inFlight++;
+        stage = 'mail';
+        started = performance.now();
+        client.send(mailCommand);
+      };
       const next = (): void => {
         if (stopped || claimed >= options.messages) {
           stage = 'idle';
           client.quit();
           return;
         }
-        claimed++;
-        inFlight++;
-        stage = 'mail';
-        started = performance.now();
-        client.send(mailCommand);
+        const index = claimed++;
+        const due = rate === undefined ? 0 : start + (index * 1000) / rate;
+        stage = 'idle'; // until its turn: a close now loses no message
+        begin(due);
       };
       const refuse = (code: number): void => {
         inFlight--;

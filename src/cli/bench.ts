@@ -38,6 +38,7 @@ interface BenchFlags {
   size: number;
   recipients: number;
   duration: number;
+  rate?: number;
   from: string;
   to: string;
   helo: string;
@@ -65,6 +66,11 @@ export function registerBenchCommand(program: Command): void {
       positiveInt(86_400),
       60,
     )
+    .option(
+      '--rate <per-second>',
+      'offered load: start at most this many messages a second (default: as fast as the server answers)',
+      positiveInt(1_000_000),
+    )
     .option('--from <address>', 'envelope and header sender', address, 'bench@example.test')
     .option('--to <address>', 'recipient (local+N@domain when several)', address, 'rcpt@example.test')
     .option('--helo <name>', 'EHLO name', 'petrel-bench.test')
@@ -82,6 +88,7 @@ export function registerBenchCommand(program: Command): void {
         size: flags.size,
         recipients: flags.recipients,
         durationSeconds: flags.duration,
+        ...(flags.rate === undefined ? {} : { ratePerSecond: flags.rate }),
         from: flags.from,
         to: flags.to,
         helo: flags.helo,

@@ -131,6 +131,28 @@ test('STARTTLS and implicit TLS sessions are encrypted and resumed, and a wrong 
   }
 });
 
+test('--rate offers the load: message n starts no sooner than n / rate seconds into the run', async () => {
+  const mailAt: number[] = [];
+  const server = await startServer({
+    disabledCommands: ['STARTTLS'],
+    onMailFrom(_address, _session, callback) {
+      mailAt.push(performance.now());
+      callback();
+    },
+  });
+  try {
+    const t0 = performance.now();
+    const result = await runBench(options(server.port, { messages: 20, ratePerSecond: 40 }));
+    assert.equal(result.accepted, 20);
+    // Lower bounds only: however slow the machine, the k-th MAIL FROM to arrive cannot come before the
+    // turn of message k (k messages with earlier turns must have started first).
+    mailAt.sort((a, b) => a - b);
+    mailAt.forEach((at, k) => assert.ok(at >= t0 + (k * 1000) / 40, `MAIL ${k} came ${at - t0} ms in`));
+  } finally {
+    await server.close();
+  }
+});
+
 test('--duration is a hard bound: a server that never answers DATA leaves the run stopped, not hung', async () => {
   const server = await startServer({
     disabledCommands: ['STARTTLS'],
