@@ -10,6 +10,7 @@ import {
   addSmtpUser,
   eventFor,
   plainMessage,
+  FAR_TEST_ZONE,
   startDeliveryWorld,
   submit,
   type DeliveryWorld,
@@ -47,8 +48,7 @@ describe('console: statistics', { skip: skipWithoutChromium }, () => {
   before(async () => {
     world = await startDeliveryWorld({
       zone: {
-        'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-        'mx.far.test': { A: ['127.0.0.3'] },
+        ...FAR_TEST_ZONE,
       },
       peers: [
         {

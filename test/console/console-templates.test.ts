@@ -7,19 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import PostalMime from 'postal-mime';
 import { TEMPLATE_PREVIEW_URL } from '../../src/console/template-preview.js';
-import { receivedBy, startDeliveryWorld, type DeliveryWorld } from '../e2e/delivery-world.js';
+import { receivedBy, startFarTestWorld, type DeliveryWorld } from '../e2e/delivery-world.js';
 import { openBrowser, screenshots, signIn, skipWithoutChromium, type Browser } from './browser.js';
 
 let world: DeliveryWorld;
 
 before(async () => {
-  world = await startDeliveryWorld({
-    zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
-    },
-    peers: [{ host: '127.0.0.3' }],
-  });
+  world = await startFarTestWorld();
 });
 after(() => world.stop());
 

@@ -9,6 +9,7 @@ import {
   addSmtpUser,
   eventFor,
   receivedBy,
+  FAR_TEST_ZONE,
   startDeliveryWorld,
   submit,
   until,
@@ -44,9 +45,8 @@ let world: DeliveryWorld;
 before(async () => {
   world = await startDeliveryWorld({
     zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
+      ...FAR_TEST_ZONE,
       'audit.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
     },
     peers: [{ host: '127.0.0.3' }],
     env: {

@@ -7,6 +7,7 @@ import {
   eventFor,
   plainMessage,
   receivedBy,
+  FAR_TEST_ZONE,
   startDeliveryWorld,
   submit,
   type DeliveryWorld,
@@ -17,9 +18,8 @@ let world: DeliveryWorld;
 before(async () => {
   world = await startDeliveryWorld({
     zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
+      ...FAR_TEST_ZONE,
       'audit.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
     },
     peers: [{ host: '127.0.0.3' }],
   });

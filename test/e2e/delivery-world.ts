@@ -41,6 +41,17 @@ export interface WorldSetup {
   env?: Record<string, string>;
 }
 
+/** The usual destination: far.test, whose MX mx.far.test is the peer on 127.0.0.3. */
+export const FAR_TEST_ZONE: Zone = {
+  'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
+  'mx.far.test': { A: ['127.0.0.3'] },
+};
+
+/** A world of far.test alone, with a peer that takes everything (the setting of most parity tests). */
+export function startFarTestWorld(env?: Record<string, string>): Promise<DeliveryWorld> {
+  return startDeliveryWorld({ zone: FAR_TEST_ZONE, peers: [{ host: '127.0.0.3' }], ...(env ? { env } : {}) });
+}
+
 export async function startDeliveryWorld(setup: WorldSetup): Promise<DeliveryWorld> {
   const started = await startPeersOnOnePort(setup.peers);
   const peers = new Map(started.map((p) => [p.host, p]));

@@ -4,18 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertFieldError, assertOk, CODES } from '../api/api-assertions.js';
 import { answerSchema } from '../api/reference.js';
-import { eventFor, receivedBy, startDeliveryWorld, type DeliveryWorld } from './delivery-world.js';
+import { eventFor, receivedBy, startFarTestWorld, type DeliveryWorld } from './delivery-world.js';
 
 let world: DeliveryWorld;
 
 before(async () => {
-  world = await startDeliveryWorld({
-    zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
-    },
-    peers: [{ host: '127.0.0.3' }],
-  });
+  world = await startFarTestWorld();
   assertOk(
     await world.node.call('/template/add', {
       id: 'hello',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRequire } from 'node:module';
 import type { ApiClient, MailService, Service as ServiceClass } from 'smtp2go-nodejs';
-import { receivedBy, startDeliveryWorld, until, type DeliveryWorld } from './delivery-world.js';
+import { receivedBy, startFarTestWorld, until, type DeliveryWorld } from './delivery-world.js';
 
 // The package is a CommonJS bundle whose ESM default is its whole exports object: loaded as CommonJS.
 const { default: SMTP2GOApi, Service } = createRequire(import.meta.url)('smtp2go-nodejs') as {
@@ -17,13 +17,7 @@ let world: DeliveryWorld;
 type Envelope = { request_id: string; data: Record<string, unknown> & { [k: string]: unknown } };
 
 before(async () => {
-  world = await startDeliveryWorld({
-    zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
-    },
-    peers: [{ host: '127.0.0.3' }],
-  });
+  world = await startFarTestWorld();
 });
 after(() => world.stop());
 

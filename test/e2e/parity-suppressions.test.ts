@@ -9,6 +9,7 @@ import {
   addSmtpUser,
   eventFor,
   receivedBy,
+  FAR_TEST_ZONE,
   startDeliveryWorld,
   submit,
   until,
@@ -63,9 +64,8 @@ async function view(body: Record<string, unknown> = {}): Promise<View> {
 before(async () => {
   world = await startDeliveryWorld({
     zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
+      ...FAR_TEST_ZONE,
       'blocked.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
     },
     peers: [
       {

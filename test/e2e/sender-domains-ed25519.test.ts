@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { addSmtpUser, startDeliveryWorld, submit, until, type DeliveryWorld } from './delivery-world.js';
+import { addSmtpUser, startFarTestWorld, submit, until, type DeliveryWorld } from './delivery-world.js';
 import type { ReceivedMessage } from '../helpers/smtp-peer.js';
 
 const WAIT = { timeout: 60_000 };
@@ -14,14 +14,7 @@ let world: DeliveryWorld;
 let resolver: Resolver;
 
 before(async () => {
-  world = await startDeliveryWorld({
-    zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
-    },
-    peers: [{ host: '127.0.0.3' }],
-    env: { PETREL_RETURN_PATH_HOST: 'bounces.petrel.test' },
-  });
+  world = await startFarTestWorld({ PETREL_RETURN_PATH_HOST: 'bounces.petrel.test' });
   resolver = new Resolver();
   resolver.setServers([world.dns.server]);
   await addSmtpUser(world.node, 'ed-mailer', {});

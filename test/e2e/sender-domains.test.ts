@@ -12,6 +12,7 @@ import { parseVerpLocalPart, verpNamesRecipient } from '../../src/sender-domains
 import {
   addSmtpUser,
   receivedBy,
+  FAR_TEST_ZONE,
   startDeliveryWorld,
   submit,
   until,
@@ -29,8 +30,7 @@ let resolver: Resolver;
 before(async () => {
   world = await startDeliveryWorld({
     zone: {
-      'far.test': { MX: [{ preference: 10, exchange: 'mx.far.test' }] },
-      'mx.far.test': { A: ['127.0.0.3'] },
+      ...FAR_TEST_ZONE,
       'sender.test': { TXT: ['v=spf1 -all'] },
     },
     peers: [{ host: '127.0.0.3' }],
