@@ -123,21 +123,23 @@ export async function startPetrel(env: Record<string, string>, ports: Ports): Pr
   };
 }
 
+/** A process's state letter and parent pid from /proc (the fields after its command name), or null. */
+function processStat(pid: number | string): { state: string; parent: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null; // gone
+  }
+  const [state = '', parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state, parent: Number(parent) };
+}
+
 /** The processes whose parent is `pid` (a supervisor's workers), read from /proc. */
 export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The field after the parenthesised command name: state, then the parent's pid.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === pid) children.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return children;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && processStat(entry)?.parent === pid)
+    .map(Number);
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
@@ -151,13 +153,8 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
 /** Waits (up to 5 s) until `pid` has exited: gone, or a zombie nobody has reaped yet. */
 async function waitUntilGone(pid: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return;
-    }
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    const stat = processStat(pid);
+    if (stat === null || stat.state === 'Z') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
