@@ -2,8 +2,8 @@
 // running `petrel serve` (openSpoolAdmin takes no lock; its changes are seen at the worker's next poll).
 import { Option, type Command } from 'commander';
 import { apiException } from '../domain/errors.js';
-import { type QueueEntry, type RecipientState, type SpoolAdmin, type StateCounts } from '../spool/index.js';
-import { eachShardQueue, existingShards, type SpoolShard } from '../spool/shards.js';
+import { type QueueEntry, type RecipientState, type SpoolAdmin } from '../spool/index.js';
+import { eachShardQueue, existingShards, sumStateCounts, type SpoolShard } from '../spool/shards.js';
 import { listNodeSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { loadCliConfig } from './context.js';
 import { createCommandLogger } from './log.js';
@@ -30,12 +30,6 @@ export async function withQueues<T>(
 }
 
 const sum = (numbers: number[]): number => numbers.reduce((a, b) => a + b, 0);
-
-function sumCounts(all: StateCounts[]): StateCounts {
-  const sum: StateCounts = { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 };
-  for (const counts of all) for (const state of STATES) sum[state] += counts[state];
-  return sum;
-}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -119,7 +113,7 @@ function registerList(queue: Command): void {
         .flatMap(({ shard, rows }) => rows.map((entry) => ({ shard, entry })))
         .sort((a, b) => a.entry.receivedAt - b.entry.receivedAt || a.shard - b.shard)
         .slice(0, limit);
-      const counts = sumCounts(perShard.map((p) => p.counts));
+      const counts = sumStateCounts(perShard.map((p) => p.counts));
       const slowDowns = listNodeSlowDowns(dataDir);
       // More rows may follow in the shard of the last row shown (the hint pages that shard).
       const last = rows.at(-1);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { listNodeSlowDowns } from '../delivery/pacing/slowdown-file.js';
 import { SEEN_WITHIN_MS, nodeIdOf, nodeOfHeartbeat, workerNodeId } from '../operations/node-heartbeat.js';
 import type { StateCounts } from '../spool/index.js';
-import { existingShards } from '../spool/shards.js';
+import { existingShards, sumStateCounts } from '../spool/shards.js';
 import type { NodeHeartbeatRow, NodeHeartbeatsRepository } from '../store/repositories/node-heartbeats.js';
 import { loadCliConfig, withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
@@ -51,16 +51,14 @@ interface StatusReport {
 
 /** The queue section: counts by state and the oldest message still waiting, over every spool shard. */
 async function queueSection(command: Command): Promise<Pick<StatusReport, 'queue' | 'oldest'>> {
-  const empty = { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 };
   // A node that never served has no spool yet: an empty queue, not an error.
-  if (existingShards(loadCliConfig(command).dataDir).length === 0) return { queue: empty, oldest: null };
+  if (existingShards(loadCliConfig(command).dataDir).length === 0)
+    return { queue: sumStateCounts([]), oldest: null };
   const shards = await withQueues(command, (admin) => ({
     counts: admin.queue.counts(),
     first: admin.queue.list({ states: [...WAITING], limit: 1 })[0],
   }));
-  const queue = { ...empty };
-  for (const { counts } of shards)
-    for (const state of Object.keys(queue) as (keyof StateCounts)[]) queue[state] += counts[state];
+  const queue = sumStateCounts(shards.map((s) => s.counts));
   const first = shards
     .map((s) => s.first)
     .filter((f) => f !== undefined)
