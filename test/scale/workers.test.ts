@@ -167,6 +167,8 @@ test('two workers: both shards take mail; guards, metrics and sandbox/search cov
   }
 
   // Connections per address are counted over the node: three open (on both workers), the fourth refused.
+  // The sessions above were given back when they closed, over IPC: let that settle first.
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const open = await Promise.all([greet(), greet(), greet()]);
   try {
     for (const { line } of open) assert.match(line, /^220 /);
