@@ -25,14 +25,10 @@ import { PETREL_VERSION } from './version.js';
 import { createOperationsDeps, type OperationsDeps } from './operations/context.js';
 import { startSmtpService, type SmtpService } from './smtp/submission-server.js';
 import { openSpool, type DurableSpool, type SpoolOptions } from './spool/index.js';
-import { openStore, type Store } from './store/database.js';
-import { migrateToLatest } from './store/migrate.js';
-import { sealStoredSecrets, sharedSecret } from './store/repositories/secrets.js';
-import { loadSecretBox } from './security/secrets-key.js';
-import { privatiseTree } from './security/private-files.js';
+import type { Store } from './store/database.js';
+import { openPreparedStore } from './data-dir.js';
 import { startSenderDomains, type SenderDomainsNode } from './sender-domains/node.js';
 import { startWebhooks } from './webhooks/start.js';
-import { loadTlsCredentials } from './smtp/tls-credentials.js';
 import { shardDirectory } from './spool/shards.js';
 import { nodeQueues } from './spool/node-queues.js';
 import { clusterMetricsSource } from './workers/cluster-metrics.js';
@@ -73,36 +69,6 @@ export interface StartOptions {
   spool?: Pick<SpoolOptions, 'openForSync' | 'openBodyFile'>;
   /** Which of the node's worker processes this is (docs/workers.md); one process by default. */
   worker?: WorkerIdentity;
-}
-
-/** The control-plane database, migrated, with its secrets sealed and the tracking-link key read. */
-async function openPreparedStore(
-  config: Config,
-  pgSchema: string | undefined,
-): Promise<{ store: Store; trackingSecret: Buffer }> {
-  // Data directory private to the service user (SPEC §10), also what an older version left readable.
-  privatiseTree(config.dataDir);
-  const secretBox = await loadSecretBox(config);
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema });
-  try {
-    await migrateToLatest(store);
-    await sealStoredSecrets(store.db, secretBox);
-    // Signs tracking and unsubscribe links; shared through the database so any node can verify a link.
-    return { store, trackingSecret: await sharedSecret(store.db, 'tracking-links', secretBox) };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-}
-
-/**
- * What the processes of a node share, made once before workers start (docs/workers.md): migrations,
- * the secrets key file and sealed secrets, and the generated TLS certificate.
- */
-export async function prepareDataDir(config: Config, logger: Logger): Promise<void> {
-  const { store } = await openPreparedStore(config, undefined);
-  await store.close();
-  await loadTlsCredentials(config, logger);
 }
 
 export async function startNode(

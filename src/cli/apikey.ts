@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { toSendingSettingsView } from '../domain/sending-settings.js';
 import { createApiKey } from '../operations/api-keys.js';
 import { isAccountOpen } from '../operations/context.js';
-import { loadCliConfig, resolveAccount, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { resolveAccount, withSession } from './context.js';
 import { printFields, printJson, printLine } from './output.js';
 
 interface CreateOptions {

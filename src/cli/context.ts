@@ -1,29 +1,13 @@
-// What the commands share: the configuration (the global --config file, then the environment) and a
-// session on the store — opened, migrated and closed around one command's work.
+// What the commands share: a session on the store, opened, migrated and closed around one command's
+// work (the configuration is cli/config.ts).
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config/load.js';
+import type { Config } from '../config/load.js';
 import { apiException } from '../domain/errors.js';
 import { createOperationsDeps, type OperationsDeps } from '../operations/context.js';
 import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest, type MigrationReport } from '../store/migrate.js';
 import type { AccountRow } from '../store/repositories/accounts.js';
 import { createCommandLogger } from './log.js';
-
-let loadedLogLevel: string | undefined;
-
-/** The log level of the loaded configuration, or of the environment when none loaded (for error reports). */
-export function currentLogLevel(): string | undefined {
-  return loadedLogLevel ?? process.env.PETREL_LOG_LEVEL?.toLowerCase();
-}
-
-/** Loads the configuration; `--config` is a global option, so it is read from any (sub)command. */
-export function loadCliConfig(command: Command): Config {
-  const { config: file } = command.optsWithGlobals<{ config?: string }>();
-  const config = loadConfig(file !== undefined ? { file } : {});
-  loadedLogLevel = config.logLevel;
-  return config;
-}
 
 export interface Session {
   store: Store;

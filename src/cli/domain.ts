@@ -5,7 +5,8 @@ import type { DomainsResult } from '../domain/schemas/sender-domains.js';
 import { addDomain, removeDomain, verifyDomain, viewDomains } from '../operations/sender-domains.js';
 import type { OperationsDeps } from '../operations/context.js';
 import { attachSenderDomains } from '../sender-domains/node.js';
-import { loadCliConfig, resolveAccount, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { resolveAccount, withSession } from './context.js';
 import { printJson, printLine, printTable } from './output.js';
 
 interface DomainOptions {

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createMasterAccount } from '../operations/accounts.js';
-import { loadCliConfig, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { withSession } from './context.js';
 import { printFields, printJson, printLine } from './output.js';
 
 interface InitOptions {

@@ -2,23 +2,27 @@
 // The `petrel` command (SPEC §4.1): builds the command tree, runs it, and turns any failure into one
 // line on stderr and an exit code.
 import { Command } from 'commander';
-import { registerApiKeyCommands } from './apikey.js';
-import { currentLogLevel } from './context.js';
-import { registerInitCommand } from './init.js';
+import { currentLogLevel } from './config.js';
 import { isDebugLevel } from './log.js';
-import { registerMigrateCommand } from './migrate.js';
 import { reportError } from './output.js';
 import { registerServeCommand } from './serve.js';
-import { registerUserCommands } from './user.js';
-import { registerBenchCommand } from './bench.js';
-import { registerQueueCommands } from './queue.js';
-import { registerDomainCommands } from './domain.js';
-import { registerRestrictionCommands } from './restrictions.js';
-import { registerSuppressionCommands } from './suppression.js';
-import { registerStatusCommand } from './status.js';
 import { PETREL_VERSION } from '../version.js';
 
-function buildProgram(): Command {
+/**
+ * The command being run when it is `serve`: then only that command is loaded, so that a supervisor of
+ * workers does not hold the modules of every other command (docs/memory.md). Anything else (another
+ * command, --help, a mistake) loads them all and lets commander judge.
+ */
+function runsServe(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--config') i++;
+    else if (!arg.startsWith('--config=')) return arg === 'serve';
+  }
+  return false;
+}
+
+async function buildProgram(): Promise<Command> {
   const program = new Command('petrel')
     .description('Petrel, a self-hosted email relay with an SMTP2GO-compatible API')
     .version(PETREL_VERSION)
@@ -32,22 +36,13 @@ function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`petrel: ${text.replace(/^error: /, '')}`),
     });
-  registerServeCommand(program);
-  registerInitCommand(program);
-  registerMigrateCommand(program);
-  registerApiKeyCommands(program);
-  registerUserCommands(program);
-  registerBenchCommand(program);
-  registerQueueCommands(program);
-  registerDomainCommands(program);
-  registerRestrictionCommands(program);
-  registerSuppressionCommands(program);
-  registerStatusCommand(program);
+  if (runsServe(process.argv.slice(2))) registerServeCommand(program);
+  else (await import('./commands.js')).registerCommands(program);
   return program;
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (err) {
   const code = reportError(err, isDebugLevel(currentLogLevel()));
   // Exit now: a half-opened store or listener must not keep a failed command alive.

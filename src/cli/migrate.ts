@@ -1,7 +1,8 @@
 // `petrel migrate`: applies pending database migrations (serve also does this on start; this command
 // lets an operator do it ahead of a rolling upgrade).
 import type { Command } from 'commander';
-import { loadCliConfig, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { withSession } from './context.js';
 import { printJson, printLine } from './output.js';
 
 export function registerMigrateCommand(program: Command): void {

@@ -5,7 +5,7 @@ import { apiException } from '../domain/errors.js';
 import { type QueueEntry, type RecipientState, type SpoolAdmin } from '../spool/index.js';
 import { eachShardQueue, existingShards, sumStateCounts, type SpoolShard } from '../spool/shards.js';
 import { listNodeSlowDowns } from '../delivery/pacing/slowdown-file.js';
-import { loadCliConfig } from './context.js';
+import { loadCliConfig } from './config.js';
 import { createCommandLogger } from './log.js';
 import { printJson, printLine, printTable } from './output.js';
 import { progressLine } from './progress.js';

@@ -30,7 +30,8 @@ import {
   viewIpAllowList,
 } from '../operations/ip-allow-list.js';
 import { editIpAuth, removeIpAuth, viewIpAuth } from '../operations/ip-auth.js';
-import { loadCliConfig, resolveAccount, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { resolveAccount, withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
 import { addFieldOptions, fieldsFromOptions } from './user-options.js';
 

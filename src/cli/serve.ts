@@ -5,9 +5,9 @@ import { Option, type Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import { createLogger, wantsPretty, type LogFormat } from '../logger.js';
-import { startNode, type PetrelNode } from '../server.js';
+import type { PetrelNode } from '../server.js';
 import { sqliteRuntime } from '../store/sqlite/driver.js';
-import { loadCliConfig } from './context.js';
+import { loadCliConfig } from './config.js';
 import { workersToRun } from '../spool/shards.js';
 import { reportReady, superviseWorkers, workerIdentity, type WorkerIdentity } from '../workers/supervisor.js';
 
@@ -54,6 +54,8 @@ async function serve(config: Config, logger: Logger, worker: WorkerIdentity | nu
   if (worker) process.on('SIGINT', () => undefined);
 
   try {
+    // Loaded here, not at the top: a supervisor of workers never runs a node and stays small.
+    const { startNode } = await import('../server.js');
     node = await startNode(config, logger, worker ? { worker } : {});
   } catch (err) {
     for (const signal of signals) process.off(signal, onSignal);

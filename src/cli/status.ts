@@ -8,7 +8,8 @@ import { SEEN_WITHIN_MS, nodeIdOf, nodeOfHeartbeat, workerNodeId } from '../oper
 import type { StateCounts } from '../spool/index.js';
 import { existingShards, sumStateCounts } from '../spool/shards.js';
 import type { NodeHeartbeatRow, NodeHeartbeatsRepository } from '../store/repositories/node-heartbeats.js';
-import { loadCliConfig, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
 import { withQueues } from './queue.js';
 

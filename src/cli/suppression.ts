@@ -9,7 +9,8 @@ import {
 import { validateBody } from '../domain/validate.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { addSuppression, removeSuppression, viewSuppressions } from '../operations/suppressions.js';
-import { loadCliConfig, resolveAccount, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { resolveAccount, withSession } from './context.js';
 import { printJson, printLine, printTable } from './output.js';
 import { numberOrText } from './user-options.js';
 

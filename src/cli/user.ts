@@ -12,7 +12,8 @@ import {
 import { validateBody } from '../domain/validate.js';
 import type { Caller, OperationsDeps } from '../operations/context.js';
 import { addSmtpUser, editSmtpUser, removeSmtpUser, viewSmtpUsers } from '../operations/smtp-users.js';
-import { loadCliConfig, resolveAccount, withSession } from './context.js';
+import { loadCliConfig } from './config.js';
+import { resolveAccount, withSession } from './context.js';
 import { printFields, printJson, printLine, printTable } from './output.js';
 import { addFieldOptions, fieldsFromOptions, numberOrText } from './user-options.js';
 

@@ -4,7 +4,6 @@ import { createSecureContext } from 'node:tls';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { generate } from 'selfsigned';
 import { ConfigError, type Config } from '../config/settings.js';
 
 export interface TlsCredentials {
@@ -40,6 +39,8 @@ async function generatePair(hostname: string): Promise<{ key: string; cert: stri
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate);
   notAfterDate.setFullYear(notAfterDate.getFullYear() + VALIDITY_YEARS);
+  // Loaded only to make a certificate (once per data directory): its ASN.1 code is a few MiB of heap.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: hostname }], {
     keyType: 'rsa',
     keySize: 2048,

@@ -6,7 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings.js';
-import { prepareDataDir } from '../server.js';
+import { prepareDataDir } from '../data-dir.js';
 import { existingShards } from '../spool/shards.js';
 import { SpoolInUseError } from '../spool/index.js';
 import { lockHolder } from '../spool/lock-file.js';
