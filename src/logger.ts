@@ -1,7 +1,8 @@
 // The process logger: one JSON event per line, or readable lines (pino-pretty) for a person at a
 // terminal; secrets are redacted wherever they might appear, in either format.
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -22,7 +23,8 @@ export function createLogger(
 ): Logger {
   const out = destination ?? process.stdout;
   const stream = options.pretty
-    ? pinoPretty({
+    ? // Loaded only for readable lines; a node logging JSON does not carry it (docs/memory.md).
+      (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)({
         destination: out,
         sync: true,
         colorize: (out as { isTTY?: boolean }).isTTY === true,

@@ -1,8 +1,9 @@
 // Opens the control-plane database: embedded SQLite in the data directory by default, PostgreSQL when
 // a postgres:// URL is configured. Everything above this file uses the same Kysely<Database>.
 import { ensurePrivateDir, ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import pg from 'pg';
+import type PgModule from 'pg';
 import {
   CompiledQuery,
   Kysely,
@@ -84,6 +85,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 function openPostgres(url: string, schema: string | undefined): Store {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
     throw new Error(`bad schema name ${schema}`);
+  // Loaded only for PostgreSQL: a node on SQLite does not carry the driver (docs/memory.md).
+  const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

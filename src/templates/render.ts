@@ -1,10 +1,17 @@
 // Renders an email template (SPEC §8) with Handlebars: the subject and text body as plain text, the HTML
 // body HTML-escaped ({{value}} escapes, {{{value}}} does not, as Handlebars defines). One private
 // Handlebars instance with no helpers beyond the built-in ones; prototype access stays off (its default).
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsModule from 'handlebars';
 import { fieldError } from '../domain/errors.js';
 
-const engine = Handlebars.create();
+type Engine = ReturnType<typeof HandlebarsModule.create>;
+let loaded: Engine | null = null;
+/** Handlebars, loaded the first time a template is checked or rendered (docs/memory.md). */
+function engine(): Engine {
+  loaded ??= (createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule).create();
+  return loaded;
+}
 
 /** Data for a template: an object, or the same as a JSON string (SMTP2GO's type is string). */
 export type TemplateData = Record<string, unknown>;
@@ -29,7 +36,7 @@ function syntaxReason(err: unknown): string {
 /** Refuses a part that Handlebars cannot compile, naming its field. */
 export function checkTemplateSyntax(field: string, source: string): void {
   try {
-    engine.precompile(source, { strict: false });
+    engine().precompile(source, { strict: false });
   } catch (err) {
     throw fieldError(field, `is not a valid Handlebars template: ${syntaxReason(err)}`);
   }
@@ -60,7 +67,7 @@ export function parseTemplateData(value: unknown): TemplateData {
 
 function render(field: string, source: string, data: TemplateData, escape: boolean): string {
   try {
-    return engine.compile(source, { noEscape: !escape, strict: false })(data);
+    return engine().compile(source, { noEscape: !escape, strict: false })(data);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : 'an error';
     throw fieldError(field, `could not be rendered: ${reason}`);

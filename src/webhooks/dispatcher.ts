@@ -2,7 +2,6 @@
 // SKIP LOCKED, so two nodes never take the same call), sends them concurrently, and writes the outcomes
 // in batches. It works apart from the mail flow: a slow or dead receiver only ever delays other calls.
 import type { Logger } from 'pino';
-import type { Agent } from 'undici';
 import type { SecretBox } from '../security/secret-box.js';
 import type {
   CallOutcome,
@@ -11,7 +10,7 @@ import type {
 } from '../store/repositories/webhook-calls.js';
 import type { WebhookRecord, WebhooksRepository } from '../store/repositories/webhooks.js';
 import { encodeBody, type WebhookPayload } from './event-payload.js';
-import { CALL_TIMEOUT_MS, callWebhook } from './http-call.js';
+import { CALL_TIMEOUT_MS, type WebhookClient } from './http-call.js';
 import type { WebhookMetrics } from './metrics.js';
 import { nextAttemptAt, type RetrySchedule } from './retry-schedule.js';
 import { HookKeyCache } from './hook-keys.js';
@@ -21,8 +20,7 @@ export interface DispatcherDeps {
   calls: WebhookCallsRepository;
   webhooks: WebhooksRepository;
   box: SecretBox;
-  agent: Agent;
-  allowPrivate: boolean;
+  client: WebhookClient;
   schedule: RetrySchedule;
   metrics: WebhookMetrics;
   logger: Logger;
@@ -161,7 +159,7 @@ export class WebhookDispatcher {
     };
     if (keys.authorization !== null) headers.authorization = keys.authorization;
     const stop = this.deps.metrics.seconds.startTimer();
-    const result = await callWebhook(this.deps.agent, this.deps.allowPrivate, hook.url, headers, body);
+    const result = await this.deps.client.call(hook.url, headers, body);
     stop();
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     this.deps.metrics.attempts.inc({ result: ok ? 'success' : result.refused ? 'refused' : 'failure' });

@@ -1,7 +1,11 @@
 // One HTTP call to a webhook: POST with a 10 s limit, redirects not followed, the answer read up to
 // 64 KiB, through an undici Agent whose DNS lookup refuses non-public addresses (destination.ts).
+// undici is loaded on the first call: a node whose accounts have no webhooks does not carry it
+// (docs/memory.md).
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import type * as UndiciModule from 'undici';
+import type { Agent } from 'undici';
 import { DestinationRefused, guardedLookup, refusalOf } from './destination.js';
 
 export const CALL_TIMEOUT_MS = 10_000;
@@ -15,8 +19,15 @@ export interface CallResult {
   refused: boolean;
 }
 
-export function createWebhookAgent(allowPrivate: boolean): Agent {
-  return new Agent({
+type Undici = typeof UndiciModule;
+let undici: Undici | null = null;
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)('undici') as Undici;
+  return undici;
+}
+
+function createWebhookAgent(allowPrivate: boolean): Agent {
+  return new (loadUndici().Agent)({
     connect: { lookup: guardedLookup(allowPrivate), timeout: CALL_TIMEOUT_MS },
     headersTimeout: CALL_TIMEOUT_MS,
     bodyTimeout: CALL_TIMEOUT_MS,
@@ -29,7 +40,23 @@ function refusedBy(err: unknown): DestinationRefused | null {
   return null;
 }
 
-export async function callWebhook(
+/** Webhook calls of one node: one connection pool, made on the first call. */
+export class WebhookClient {
+  private agent: Agent | null = null;
+
+  constructor(private readonly allowPrivate: boolean) {}
+
+  call(url: string, headers: Record<string, string>, body: string): Promise<CallResult> {
+    this.agent ??= createWebhookAgent(this.allowPrivate);
+    return callWebhook(this.agent, this.allowPrivate, url, headers, body);
+  }
+
+  async close(): Promise<void> {
+    await this.agent?.close();
+  }
+}
+
+async function callWebhook(
   agent: Agent,
   allowPrivate: boolean,
   url: string,
@@ -41,7 +68,7 @@ export async function callWebhook(
   const literalRefusal = isIP(host) ? refusalOf(host, allowPrivate) : null;
   if (literalRefusal) return { status: null, answer: `refused: ${literalRefusal}`, refused: true };
   try {
-    const res = await request(url, {
+    const res = await loadUndici().request(url, {
       method: 'POST',
       dispatcher: agent,
       headers,

@@ -5,7 +5,7 @@ import type { Config } from '../config/settings.js';
 import { secretBoxFor } from '../operations/webhooks.js';
 import type { Repositories } from '../store/repositories/index.js';
 import { WebhookDispatcher } from './dispatcher.js';
-import { createWebhookAgent } from './http-call.js';
+import { WebhookClient } from './http-call.js';
 import { createWebhookMetrics } from './metrics.js';
 
 /** How often an idle dispatcher looks for due calls; events reach the outbox in ~100 ms batches anyway. */
@@ -19,14 +19,13 @@ export async function startWebhooks(
 ): Promise<{ dispatcher: WebhookDispatcher | null; close(): Promise<void> }> {
   const metrics = createWebhookMetrics(registry);
   if (config.webhookConcurrency === 0) return { dispatcher: null, close: () => Promise.resolve() };
-  const agent = createWebhookAgent(config.webhookAllowPrivate);
+  const client = new WebhookClient(config.webhookAllowPrivate);
   const dispatcher = new WebhookDispatcher(
     {
       calls: repos.webhookCalls,
       webhooks: repos.webhooks,
       box: await secretBoxFor(config),
-      agent,
-      allowPrivate: config.webhookAllowPrivate,
+      client,
       schedule: config.webhookRetrySchedule,
       metrics,
       logger,
@@ -38,7 +37,7 @@ export async function startWebhooks(
     dispatcher,
     async close() {
       await dispatcher.close();
-      await agent.close();
+      await client.close();
     },
   };
 }
