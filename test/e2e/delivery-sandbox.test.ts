@@ -1,5 +1,6 @@
 // Sandbox status at delivery (SPEC §2.3): the recipients of a sandboxed user's message are held and
-// never reach the sink; its audit copies are delivered; the events say `rejected` with reason `sandbox`.
+// never reach the sink; its audit copies are delivered (event `audit-delivered`); the recipients' events
+// say `rejected` with reason `sandbox`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -55,7 +56,9 @@ test('the sink never sees the recipients of a sandboxed user; the audit copy arr
     'recipient:alice@far.test:held',
     'recipient:bob@far.test:held',
   ]);
-  // The audit copy is the account's own copy: no events of its own.
+  // The audit copy's outcome is an event of its own (SPEC §9), never a recipient's processed/delivered.
+  await eventFor(node, id, 'audit-delivered', 'audit@audit.test');
   const events = await node.ops.repos.events.forEmail(node.masterAccountId, id);
-  assert.ok(events.every((e) => e.recipient !== 'audit@audit.test'));
+  const ofAuditCopy = events.filter((e) => e.recipient === 'audit@audit.test').map((e) => e.event);
+  assert.deepEqual(ofAuditCopy, ['audit-delivered']);
 });
