@@ -67,6 +67,11 @@ export interface QueueEntry extends QueueRecipient {
 
 export type StateCounts = Record<RecipientState, number>;
 
+/** Every state at zero, where a count starts. */
+export function noStateCounts(): StateCounts {
+  return { queued: 0, deferred: 0, delivered: 0, bounced: 0, held: 0 };
+}
+
 /**
  * A stored snapshot over today's defaults: a setting added after the message was accepted gets its
  * default, and '{}' (mail accepted before snapshots were kept) means the defaults.

@@ -18,6 +18,7 @@ import {
   type QueueEntry,
   type QueueRecipient,
   type StateCounts,
+  noStateCounts,
 } from './queue-entries.js';
 
 export * from './queue-entries.js';
@@ -279,7 +280,7 @@ export class SpoolQueue {
   }
 
   counts(): StateCounts {
-    const counts: StateCounts = { queued: 0, deferred: 0, delivered: 0, bounced: 0, held: 0 };
+    const counts = noStateCounts();
     for (const row of this.stmt.counts.all()) counts[row.state] = row.n;
     return counts;
   }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { spoolDirectory, openSpoolAdmin, type SpoolAdmin } from './spool.js';
-import type { StateCounts } from './queue.js';
+import { noStateCounts, type StateCounts } from './queue-entries.js';
 
 export interface SpoolShard {
   index: number;
@@ -72,7 +72,7 @@ export async function eachShardQueue<T>(
 
 /** The recipients by state of several shards together (all zero for none). */
 export function sumStateCounts(all: readonly StateCounts[]): StateCounts {
-  const total: StateCounts = { queued: 0, deferred: 0, held: 0, delivered: 0, bounced: 0 };
+  const total = noStateCounts();
   for (const counts of all)
     for (const state of Object.keys(total) as (keyof StateCounts)[]) total[state] += counts[state];
   return total;
