@@ -35,6 +35,7 @@ const ALL_STATES: RecipientState[] = ['queued', 'deferred', 'delivered', 'bounce
 
 export class SpoolQueue {
   private readonly stmt;
+  private readonly leaseDue;
 
   constructor(
     private readonly db: QueueDb,
@@ -53,12 +54,13 @@ export class SpoolQueue {
       messageOf: db.prepare<[number], { message_id: string }>(
         'SELECT message_id FROM recipients WHERE id = ?',
       ),
-      claim: db.prepare<{ now: number; leaseUntil: number; limit: number }, RecipientRow>(
-        `UPDATE recipients SET next_attempt_at = @leaseUntil, claimed = 1
-         WHERE id IN (SELECT id FROM recipients
-                      WHERE state IN ('queued', 'deferred') AND next_attempt_at <= @now
-                      ORDER BY next_attempt_at, id LIMIT @limit)
-         RETURNING *`,
+      due: db.prepare<[number, number], { id: number }>(
+        `SELECT id FROM recipients WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, id LIMIT ?`,
+      ),
+      lease: db.prepare<[number, number], RecipientRow>(
+        `UPDATE recipients SET next_attempt_at = ?, claimed = 1
+         WHERE id = ? AND state IN ('queued', 'deferred') RETURNING *`,
       ),
       delivered: db.prepare(
         `UPDATE recipients SET state = ?, attempts = attempts + 1, next_attempt_at = NULL, claimed = 0,
@@ -98,6 +100,9 @@ export class SpoolQueue {
       ),
       messageCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM messages'),
     };
+    this.leaseDue = db.transaction((ids: { id: number }[], leaseUntil: number) =>
+      ids.flatMap(({ id }) => this.stmt.lease.all(leaseUntil, id)),
+    );
   }
 
   getMessage(id: string): QueuedMessage | undefined {
@@ -130,10 +135,16 @@ export class SpoolQueue {
    * leases them: their next attempt moves to now + leaseMs, so a worker that dies mid-delivery lets
    * them come due again instead of losing them. The lease is not synced: losing it in a crash only
    * makes the row due sooner.
+   *
+   * The due rows are read first and leased one by one in a transaction, and nothing is written when
+   * none is due: the worker looks after every finished delivery, and most looks find nothing new. (One
+   * `UPDATE … WHERE id IN (SELECT … LIMIT)` cost SQLite 0.2–0.4 ms even when it matched no row, 20
+   * times the read; it was a fifth of a worker's CPU end to end.)
    */
   claimDue(options: { limit: number; leaseMs: number; now?: number }): ClaimedRecipient[] {
     const now = options.now ?? Date.now();
-    const rows = this.stmt.claim.all({ now, leaseUntil: now + options.leaseMs, limit: options.limit });
+    const due = this.stmt.due.all(now, options.limit);
+    const rows = due.length === 0 ? [] : this.leaseDue(due, now + options.leaseMs);
     const messages = new Map<string, QueuedMessage>();
     return rows.map((row) => {
       let message = messages.get(row.message_id);
