@@ -103,15 +103,18 @@ export function suppressionsRepository(db: Kysely<Database>) {
       if (recipients.length === 0) return found;
       const lower = recipients.map((r) => r.toLowerCase());
       const domains = lower.map(domainOf).filter((d): d is string => d !== null);
+      // The sender is matched here rather than by a second `IN` in the query: with both `recipient IN`
+      // and `username IN` SQLite took ~140 µs a call even on an empty table, against ~8 µs with the one
+      // (a recipient has an entry per sender it left at most, so the rows read are few either way).
       const rows = await db
         .selectFrom('suppressions')
         .select(['recipient', 'username', 'reason'])
         .where('account_id', '=', accountId)
         .where('recipient', 'in', [...new Set([...lower, ...domains])])
-        .where('username', 'in', [username, ''])
         .execute();
       const byEntry = new Map<string, SuppressionReason>();
       for (const row of rows) {
+        if (row.username !== username && row.username !== '') continue;
         // A complaint keeps its own reason (the rejected event says `spam`); bounces and manual entries
         // read as `suppressed`.
         const reason: SuppressionReason =
