@@ -1,8 +1,11 @@
 // The process logger: one JSON event per line, or readable lines (pino-pretty) for a person at a
 // terminal; secrets are redacted wherever they might appear, in either format.
-import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { loadWhenUsed } from './load-when-used.js';
+
+// Loaded only for readable lines; a node logging JSON does not carry it (docs/memory.md).
+const pinoPretty = loadWhenUsed<typeof PinoPretty>('pino-pretty');
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -23,8 +26,7 @@ export function createLogger(
 ): Logger {
   const out = destination ?? process.stdout;
   const stream = options.pretty
-    ? // Loaded only for readable lines; a node logging JSON does not carry it (docs/memory.md).
-      (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty)({
+    ? pinoPretty()({
         destination: out,
         sync: true,
         colorize: (out as { isTTY?: boolean }).isTTY === true,

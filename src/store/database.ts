@@ -1,7 +1,7 @@
 // Opens the control-plane database: embedded SQLite in the data directory by default, PostgreSQL when
 // a postgres:// URL is configured. Everything above this file uses the same Kysely<Database>.
+import { loadWhenUsed } from '../load-when-used.js';
 import { ensurePrivateDir, ensurePrivateFile, privatiseIfPresent } from '../security/private-files.js';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type PgModule from 'pg';
 import {
@@ -17,6 +17,9 @@ import {
 import { openSqliteDatabase } from './sqlite/driver.js';
 import { withStatementCache } from './sqlite/statement-cache.js';
 import type { Database } from './tables.js';
+
+// Loaded only for PostgreSQL: a node on SQLite does not carry the driver (docs/memory.md).
+const loadPg = loadWhenUsed<typeof PgModule>('pg');
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -85,8 +88,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 function openPostgres(url: string, schema: string | undefined): Store {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema))
     throw new Error(`bad schema name ${schema}`);
-  // Loaded only for PostgreSQL: a node on SQLite does not carry the driver (docs/memory.md).
-  const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

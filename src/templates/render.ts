@@ -1,15 +1,16 @@
 // Renders an email template (SPEC §8) with Handlebars: the subject and text body as plain text, the HTML
 // body HTML-escaped ({{value}} escapes, {{{value}}} does not, as Handlebars defines). One private
 // Handlebars instance with no helpers beyond the built-in ones; prototype access stays off (its default).
-import { createRequire } from 'node:module';
 import type HandlebarsModule from 'handlebars';
 import { fieldError } from '../domain/errors.js';
+import { loadWhenUsed } from '../load-when-used.js';
 
 type Engine = ReturnType<typeof HandlebarsModule.create>;
+const handlebars = loadWhenUsed<typeof HandlebarsModule>('handlebars');
 let loaded: Engine | null = null;
 /** Handlebars, loaded the first time a template is checked or rendered (docs/memory.md). */
 function engine(): Engine {
-  loaded ??= (createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule).create();
+  loaded ??= handlebars().create();
   return loaded;
 }
 

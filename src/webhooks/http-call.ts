@@ -2,10 +2,10 @@
 // 64 KiB, through an undici Agent whose DNS lookup refuses non-public addresses (destination.ts).
 // undici is loaded on the first call: a node whose accounts have no webhooks does not carry it
 // (docs/memory.md).
-import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type * as UndiciModule from 'undici';
 import type { Agent } from 'undici';
+import { loadWhenUsed } from '../load-when-used.js';
 import { DestinationRefused, guardedLookup, refusalOf } from './destination.js';
 
 export const CALL_TIMEOUT_MS = 10_000;
@@ -19,12 +19,7 @@ export interface CallResult {
   refused: boolean;
 }
 
-type Undici = typeof UndiciModule;
-let undici: Undici | null = null;
-function loadUndici(): Undici {
-  undici ??= createRequire(import.meta.url)('undici') as Undici;
-  return undici;
-}
+const loadUndici = loadWhenUsed<typeof UndiciModule>('undici');
 
 function createWebhookAgent(allowPrivate: boolean): Agent {
   return new (loadUndici().Agent)({
