@@ -1,7 +1,9 @@
 // Benchmark (not a test) of SPEC §8's statistics and §1.7's activity search with many events:
 // `stats/email_summary` p99 and `activity/search` (one recipient, 30 days) p99, through the same
 // operations the API runs, on SQLite (default) or PostgreSQL (PETREL_BENCH_DATABASE_URL, own schema);
-// and the events write path's rate on the empty database against the full one (issue 16, goal 4).
+// and the events write path's rate on the empty database against the full one (issue 16, goal 4): an
+// empty twin (its own schema, or data directory) is made beside the full one, and after a checkpoint
+// their intake rounds alternate (empty, full, full, empty, empty, full) after one uncounted warm-up.
 //   npx tsx bench/parity-stats.ts [events=1000000] [queries=200] [--direct] [--intake 3000] [--keep] [--reuse SCHEMA]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -151,10 +153,27 @@ async function intakeRate(ops: OperationsDeps, accountId: string): Promise<numbe
   return INTAKE_MESSAGES / ((performance.now() - started) / 1000);
 }
 
-/** Three rounds, median: the machine is shared, one round is noise. */
-async function intakeRounds(ops: OperationsDeps, accountId: string): Promise<number[]> {
-  const rates: number[] = [];
-  for (let r = 0; r < 3; r++) rates.push(Math.round(await intakeRate(ops, accountId)));
+interface IntakeTarget {
+  ops: OperationsDeps;
+  accountId: string;
+}
+
+/**
+ * Three rounds each, alternating which goes first, so neither database gets the machine's quieter
+ * moments or a colder process: empty full, full empty, empty full.
+ */
+async function intakeRounds(
+  empty: IntakeTarget,
+  full: IntakeTarget,
+): Promise<{ empty: number[]; full: number[] }> {
+  const rates = { empty: [] as number[], full: [] as number[] };
+  for (let r = 0; r < 3; r++) {
+    const order = r % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const);
+    for (const which of order) {
+      const target = which === 'empty' ? empty : full;
+      rates[which].push(Math.round(await intakeRate(target.ops, target.accountId)));
+    }
+  }
   return rates;
 }
 
@@ -169,6 +188,10 @@ async function adminQuery(text: string): Promise<void> {
 }
 if (schema && !REUSE) await adminQuery(`create schema ${schema}`);
 const store = openStore({ dataDir, databaseUrl: url ?? null, ...(schema ? { pgSchema: schema } : {}) });
+// The empty twin for the intake comparison: its own schema or data directory, dropped at the end.
+const twinDir = mkdtempSync(join(tmpdir(), 'petrel-parity-empty-'));
+const twinSchema = schema && INTAKE_MESSAGES > 0 ? `${schema}_empty` : undefined;
+let twin: Store | null = null;
 try {
   await migrateToLatest(store);
   const ops = createOperationsDeps(store, [], pino({ level: 'silent' }));
@@ -182,14 +205,37 @@ try {
       store.db,
       Array.from({ length: SPAN_DAYS + 2 }, (_, i) => utcDay(new Date(now), i - SPAN_DAYS - 1)),
     );
-  const emptyIntake = INTAKE_MESSAGES > 0 && !REUSE ? await intakeRounds(ops, master.account_id) : [];
   const started = performance.now();
   if (REUSE) process.stderr.write(`reusing ${REUSE}\n`);
   else if (DIRECT) await seedDirect(store, master.account_id, now);
   else await seedThroughRecord(ops, master.account_id, now);
   process.stderr.write(`seeded; measuring\n`);
   const loadSeconds = (performance.now() - started) / 1000;
-  const fullIntake = INTAKE_MESSAGES > 0 ? await intakeRounds(ops, master.account_id) : [];
+  let intake: { empty: number[]; full: number[] } | null = null;
+  if (INTAKE_MESSAGES > 0) {
+    if (twinSchema)
+      await adminQuery(`drop schema if exists ${twinSchema} cascade; create schema ${twinSchema}`);
+    twin = openStore({
+      dataDir: twinDir,
+      databaseUrl: url ?? null,
+      ...(twinSchema ? { pgSchema: twinSchema } : {}),
+    });
+    await migrateToLatest(twin);
+    const twinOps = createOperationsDeps(twin, [], pino({ level: 'silent' }));
+    const twinMaster = await createMasterAccount(twinOps, 'Bench empty');
+    if (twin.dialect === 'postgres')
+      await ensurePartitions(
+        twin.db,
+        Array.from({ length: SPAN_DAYS + 2 }, (_, i) => utcDay(new Date(now), i - SPAN_DAYS - 1)),
+      );
+    // The seed's dirty pages written out first, so the intake rounds do not compete with that flush.
+    if (url) await adminQuery('checkpoint');
+    await intakeRate(twinOps, twinMaster.account_id); // uncounted warm-up: JIT, connections, caches
+    intake = await intakeRounds(
+      { ops: twinOps, accountId: twinMaster.account_id },
+      { ops, accountId: master.account_id },
+    );
+  }
   const summary: number[] = [];
   const activity: number[] = [];
   const start = new Date(now - 30 * DAY).toISOString();
@@ -216,20 +262,21 @@ try {
       mean_total_events_per_search: Math.round(found / QUERIES),
       email_summary_p99_ms: Number(p99(summary).toFixed(2)),
       activity_search_one_recipient_30_days_p99_ms: Number(p99(activity).toFixed(2)),
-      ...(INTAKE_MESSAGES > 0
+      ...(intake
         ? {
             intake_messages_per_round: INTAKE_MESSAGES,
-            intake_empty_msg_s: emptyIntake,
-            intake_full_msg_s: fullIntake,
-            ...(REUSE
-              ? {}
-              : { intake_full_vs_empty: Number((median(fullIntake) / median(emptyIntake)).toFixed(3)) }),
+            intake_empty_msg_s: intake.empty,
+            intake_full_msg_s: intake.full,
+            intake_full_vs_empty: Number((median(intake.full) / median(intake.empty)).toFixed(3)),
           }
         : {}),
     }),
   );
 } finally {
   await store.close();
+  await twin?.close();
+  if (twinSchema) await adminQuery(`drop schema if exists ${twinSchema} cascade`);
+  rmSync(twinDir, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
   if (schema && !REUSE && !flags.includes('--keep')) await adminQuery(`drop schema ${schema} cascade`);
 }
