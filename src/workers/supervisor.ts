@@ -18,6 +18,7 @@ import { batchedCounter } from '../api/batched-counter.js';
 import { openStore } from '../store/database.js';
 import { requestCountsRepository } from '../store/repositories/request-counts.js';
 import { LocalClientGuard, clientGuardOptions } from '../smtp/client-guard.js';
+import { workerExecArgv } from './worker-heap.js';
 
 /** Signals this close together are one request sent twice. */
 const DUPLICATE_SIGNAL_MS = 1000;
@@ -184,6 +185,7 @@ export async function superviseWorkers(config: Config, logger: Logger, count: nu
   };
 
   logger.info({ workers: count, dataDir: config.dataDir }, `workers: starting ${count}`);
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
   // Side by side, so that every worker listens before the first clients come (a session stays on the
   // worker it was handed to).
   for (let index = 0; index < count && !stopping; index++) {

@@ -5,6 +5,7 @@
 // fewer workers still delivering what the shards beyond them hold.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
@@ -18,6 +19,7 @@ import {
   type PetrelProcess,
   type Ports,
 } from '../helpers/petrel-process.js';
+import { WORKER_SEMI_SPACE_MIB } from '../../src/workers/worker-heap.js';
 
 const PASSWORD = 'Tr0ub4dor&3x-petrel';
 const MESSAGES = 8;
@@ -134,7 +136,15 @@ test('two workers: both shards take mail; guards, metrics and sandbox/search cov
   t.after(() => node?.kill('SIGKILL'));
   // /healthz answers once the first worker listens; the second starts after it.
   await waitForOutput(/Petrel is running with 2 workers/);
-  assert.equal(childrenOf(node.child.pid ?? 0).length, 2, 'the supervisor runs two workers');
+  const workerPids = childrenOf(node.child.pid ?? 0);
+  assert.equal(workerPids.length, 2, 'the supervisor runs two workers');
+  for (const pid of workerPids) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(
+      argv.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`),
+      `worker flags: ${argv.join(' ')}`,
+    );
+  }
   for (const [username, status] of [
     ['app-sender', 'allowed'],
     ['trial-sender', 'sandbox'],

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { openQueueDatabase } from '../../src/spool/queue-database.js';
 import { isUniqueViolation } from '../../src/store/database.js';
-import { openSqliteDatabase, sqliteDriver, sqliteRuntime } from '../../src/store/sqlite/driver.js';
+import {
+  SQLITE_PAGE_CACHE_KIB,
+  openSqliteDatabase,
+  sqliteDriver,
+  sqliteRuntime,
+} from '../../src/store/sqlite/driver.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'petrel-sqlite-'));
@@ -29,6 +34,18 @@ test('the driver follows the runtime: node:sqlite where Node has it unflagged, e
   assert.equal(runtime.node, process.version);
   assert.equal(runtime.sqliteDriver, expectedDriver());
   assert.match(runtime.sqliteVersion, /^3\.\d+\.\d+$/);
+});
+
+test('every connection gets the same page cache on either driver (better-sqlite3 would give 16 MiB)', (t) => {
+  const dir = tempDir(t);
+  const plain = openSqliteDatabase(join(dir, 'a.db'));
+  const queue = openQueueDatabase(join(dir, 'queue.db'), 'wal-fdatasync');
+  t.after(() => {
+    plain.close();
+    queue.close();
+  });
+  for (const db of [plain, queue])
+    assert.equal(db.pragma('cache_size', { simple: true }), -SQLITE_PAGE_CACHE_KIB);
 });
 
 test('statements: reader, positional, array and named parameters, plain rows, BLOBs as Buffers', (t) => {
