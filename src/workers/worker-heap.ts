@@ -1,6 +1,6 @@
-// V8's young generation for the worker processes (docs/memory.md, "Young generation"). Node 20 lets each
-// of the two semi-spaces of a process's new space grow to 16 MiB, so a busy worker holds ~32 MiB of new
-// space (and ~48 MiB reserved) whether or not it needs it. At 4 MiB a node of two workers peaked ~70 MiB
+// V8's young generation for the worker processes (docs/memory.md, "Under load with two workers"). Node 20
+// lets each of the two semi-spaces of a process's new space grow to 16 MiB, so a busy worker holds 32 MiB
+// of new space whether or not it needs it. At 4 MiB a node of two workers peaked ~70 MiB
 // lower under the intake benchmark, at the same CPU per message; at 1 MiB objects of a live SMTP
 // transaction get promoted to old space before they die, which costs both CPU and memory.
 

@@ -82,8 +82,8 @@ export function sqliteDriver(): SqliteDriver {
 /**
  * Page cache per connection, in KiB (SQLite's `cache_size` takes a negative number as KiB). SQLite's
  * own default is 2 MiB; better-sqlite3 builds SQLite with 16 MiB, which a worker's two connections
- * filled under load: 25-35 MiB more resident memory per worker at the peak of an intake run, for
- * pages the operating system's cache (and the store's memory map) holds anyway. docs/memory.md.
+ * fill under load with pages the operating system's cache (and the store's memory map) holds anyway.
+ * At 2 MiB a node of two workers peaked 10-30 MiB lower in the intake benchmark (docs/memory.md).
  */
 export const SQLITE_PAGE_CACHE_KIB = 2000;
 
