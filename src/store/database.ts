@@ -17,6 +17,7 @@ import {
 import { openSqliteDatabase } from './sqlite/driver.js';
 import { withStatementCache } from './sqlite/statement-cache.js';
 import type { Database } from './tables.js';
+import { oncePerTurn, type StoreVersion } from './read-cache.js';
 
 // Loaded only for PostgreSQL: a node on SQLite does not carry the driver (docs/memory.md).
 const loadPg = loadWhenUsed<typeof PgModule>('pg');
@@ -26,6 +27,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** Tells whether the database changed, for the lookups kept in memory (read-cache.ts); SQLite only. */
+  version: StoreVersion | null;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,13 @@ function openSqlite(dataDir: string): Store {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // Read outside Kysely: one statement, no query building, no wait for a transaction in progress.
+  const changes = sqlite.prepare('select data_version as v, total_changes() as c from pragma_data_version');
+  const version = oncePerTurn(() => {
+    const row = changes.get() as { v: number; c: number };
+    return `${row.v}.${row.c}`;
+  });
+  return { db, dialect: 'sqlite', version, close: () => db.destroy() };
 }
 
 /**
@@ -100,7 +109,7 @@ function openPostgres(url: string, schema: string | undefined): Store {
   // client itself. It is then unqueryable, its next query fails to the caller, and release discards it.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', version: null, close: () => db.destroy() };
 }
 
 /** True when err is a unique-constraint violation, in either dialect. */

@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import type { AccountsTable, Database } from '../tables.js';
 import { compiledQuery } from '../compiled-query.js';
+import { readThrough, type StoreVersion } from '../read-cache.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 
@@ -52,9 +53,13 @@ function matchesFilter(eb: ExpressionBuilder<Database, 'accounts'>, filter: Suba
   return eb.and(conditions);
 }
 
-export function accountsRepository(db: Kysely<Database>) {
-  // Read with every MAIL FROM (the sender's account): compiled once (store/compiled-query.ts).
-  const byId = compiledQuery(db, 1, (id) => db.selectFrom('accounts').selectAll().where('id', '=', id));
+export function accountsRepository(db: Kysely<Database>, version: StoreVersion | null = null) {
+  // Read with every MAIL FROM (the sender's account): compiled once (store/compiled-query.ts), answered
+  // from memory while the database is unchanged (store/read-cache.ts).
+  const byId = readThrough(
+    version,
+    compiledQuery(db, 1, (id) => db.selectFrom('accounts').selectAll().where('id', '=', id)),
+  );
   return {
     async insert(row: AccountRow): Promise<void> {
       await db.insertInto('accounts').values(row).execute();

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.js';
 import { compiledQuery } from '../compiled-query.js';
+import { readThrough, type StoreVersion } from '../read-cache.js';
 
 export type AddressListName = 'senders' | 'recipients';
 export type AddressListMode = 'whitelist' | 'blacklist' | 'disabled';
@@ -12,7 +13,7 @@ export interface AddressList {
   entries: string[];
 }
 
-export function addressListsRepository(db: Kysely<Database>) {
+export function addressListsRepository(db: Kysely<Database>, version: StoreVersion | null = null) {
   async function insertEntries(
     trx: Kysely<Database>,
     accountId: string,
@@ -47,10 +48,11 @@ export function addressListsRepository(db: Kysely<Database>) {
       .execute();
   }
 
-  // The check runs for every MAIL FROM and RCPT TO: compiled once per number of keys (compiled-query.ts).
+  // The check runs for every MAIL FROM and RCPT TO: compiled once per number of keys (compiled-query.ts),
+  // answered from memory while the database is unchanged (read-cache.ts).
   const checks = new Map<number, ReturnType<typeof compileCheck>>();
   function compileCheck(keyCount: number) {
-    return compiledQuery(db, 2 + keyCount, (accountId, list, ...keys) =>
+    const query = compiledQuery(db, 2 + keyCount, (accountId, list, ...keys) =>
       db
         .selectFrom('address_lists as l')
         .leftJoin('address_list_entries as e', (join) =>
@@ -64,6 +66,7 @@ export function addressListsRepository(db: Kysely<Database>) {
         .where('l.list', '=', list as AddressListName)
         .limit(1),
     );
+    return readThrough(version, query);
   }
   function checkWith(keyCount: number) {
     let check = checks.get(keyCount);

@@ -1,6 +1,7 @@
 // All repositories over one database handle (or one transaction).
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../database.js';
+import type { StoreVersion } from '../read-cache.js';
 import type { Database } from '../tables.js';
 import { accountsRepository } from './accounts.js';
 import { apiKeysRepository } from './api-keys.js';
@@ -22,11 +23,12 @@ import { scheduledEmailsRepository } from './scheduled-emails.js';
 import { statsRepository } from './stats.js';
 import { nodeHeartbeatsRepository } from './node-heartbeats.js';
 
-export function repositories(db: Kysely<Database>, dialect: DialectName) {
+/** `version` (SQLite) lets the mail path's lookups be answered from memory while nothing changed. */
+export function repositories(db: Kysely<Database>, dialect: DialectName, version: StoreVersion | null = null) {
   return {
-    accounts: accountsRepository(db),
+    accounts: accountsRepository(db, version),
     apiKeys: apiKeysRepository(db),
-    smtpUsers: smtpUsersRepository(db),
+    smtpUsers: smtpUsersRepository(db, version),
     events: eventsRepository(db),
     suppressions: suppressionsRepository(db),
     archive: archiveRepository(db),
@@ -35,7 +37,7 @@ export function repositories(db: Kysely<Database>, dialect: DialectName) {
     senderDomains: senderDomainsRepository(db),
     webhooks: webhooksRepository(db),
     webhookCalls: webhookCallsRepository(db, dialect),
-    addressLists: addressListsRepository(db),
+    addressLists: addressListsRepository(db, version),
     ipAllowLists: ipAllowListsRepository(db),
     ipAuth: ipAuthRepository(db),
     activity: activitySearchRepository(db),

@@ -5,6 +5,7 @@ import type { SendingSettings } from '../../domain/sending-settings.js';
 import { normaliseUsername } from '../../domain/username.js';
 import { fromSettingsColumns, toSettingsColumns } from '../sending-settings-columns.js';
 import { compiledQuery } from '../compiled-query.js';
+import { readThrough, type StoreVersion } from '../read-cache.js';
 import type { Database, SmtpUsersTable } from '../tables.js';
 
 type Row = Selectable<SmtpUsersTable>;
@@ -33,10 +34,12 @@ function toRecord(row: Row): SmtpUserRecord {
   };
 }
 
-export function smtpUsersRepository(db: Kysely<Database>) {
-  // Every MAIL FROM reads its sender fresh (SPEC §2.4): compiled once (store/compiled-query.ts).
-  const byLogin = compiledQuery(db, 1, (login) =>
-    db.selectFrom('smtp_users').selectAll().where('username_lower', '=', login),
+export function smtpUsersRepository(db: Kysely<Database>, version: StoreVersion | null = null) {
+  // Every MAIL FROM reads its sender as it is now (SPEC §2.4): compiled once (store/compiled-query.ts),
+  // answered from memory while the database is unchanged (store/read-cache.ts).
+  const byLogin = readThrough(
+    version,
+    compiledQuery(db, 1, (login) => db.selectFrom('smtp_users').selectAll().where('username_lower', '=', login)),
   );
   return {
     /** Throws a unique violation (see isUniqueViolation) when the username is taken. */
