@@ -2,7 +2,7 @@
 // ports (so a node restarted on its data dir is found where it was), readiness by polling /healthz.
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { spawnCli } from '../cli/cli-harness.js';
 
 /** Start-up (migrations, a generated certificate on first start) is bounded: a hung node fails the test. */
@@ -31,22 +31,50 @@ export interface PetrelProcess {
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Free loopback ports, found by binding port 0; they stay ours unless another process races for them. */
+/**
+ * The kernel's range for ephemeral ports (`bind(0)` and every outgoing connection take theirs from it),
+ * or Linux's default where /proc does not say.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    if (Number(low) > 0 && Number(high) >= Number(low)) return [Number(low), Number(high)];
+  } catch {
+    // not Linux
+  }
+  return [32768, 60999];
+}
+
+/** Below the ephemeral range when there is room there, else above it. */
+function fixedPortRange(): [number, number] {
+  const [low, high] = ephemeralRange();
+  return low - 1 - 10_000 >= 2_000 ? [10_000, low - 1] : [high + 1, 65_535];
+}
+
+function bindsOnLoopback(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Free loopback ports for a node to listen on, chosen at random outside the ephemeral range and checked
+ * by binding them. A port from the ephemeral range (what binding port 0 hands out) could be taken by any
+ * outgoing connection of a test running alongside in the second between this check and the node's own
+ * bind, or between a kill and a restart on the same port; outside it, only another test choosing the same
+ * random port could.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const [low, high] = fixedPortRange();
+  const ports = new Set<number>();
+  for (let tries = 0; ports.size < count; tries++) {
+    if (tries > 100 * count) throw new Error(`no ${count} free loopback ports between ${low} and ${high}`);
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (!ports.has(port) && (await bindsOnLoopback(port))) ports.add(port);
+  }
+  return [...ports];
 }
 
 /** Ports for `count` nodes, found in one go so that no two nodes are handed the same port. */
