@@ -22,7 +22,13 @@ export interface OperationsDeps {
 }
 
 export function createOperationsDeps(store: Store, ipPools: IpPoolConfig[], logger: Logger): OperationsDeps {
-  return { store, repos: repositories(store.db, store.dialect, store.version), ipPools, logger, onSmtpUserChanged: [] };
+  return {
+    store,
+    repos: repositories(store.db, store.dialect, store.version),
+    ipPools,
+    logger,
+    onSmtpUserChanged: [],
+  };
 }
 
 /** Who is calling: the account that owns the API key (or the CLI's chosen account). */

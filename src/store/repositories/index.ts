@@ -24,7 +24,11 @@ import { statsRepository } from './stats.js';
 import { nodeHeartbeatsRepository } from './node-heartbeats.js';
 
 /** `version` (SQLite) lets the mail path's lookups be answered from memory while nothing changed. */
-export function repositories(db: Kysely<Database>, dialect: DialectName, version: StoreVersion | null = null) {
+export function repositories(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  version: StoreVersion | null = null,
+) {
   return {
     accounts: accountsRepository(db, version),
     apiKeys: apiKeysRepository(db),

@@ -39,7 +39,9 @@ export function smtpUsersRepository(db: Kysely<Database>, version: StoreVersion 
   // answered from memory while the database is unchanged (store/read-cache.ts).
   const byLogin = readThrough(
     version,
-    compiledQuery(db, 1, (login) => db.selectFrom('smtp_users').selectAll().where('username_lower', '=', login)),
+    compiledQuery(db, 1, (login) =>
+      db.selectFrom('smtp_users').selectAll().where('username_lower', '=', login),
+    ),
   );
   return {
     /** Throws a unique violation (see isUniqueViolation) when the username is taken. */
