@@ -172,7 +172,7 @@ test('the queue database keeps WAL and its synchronous level on this driver', (t
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(db.pragma('synchronous', { simple: true }), level, mode);
       assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
-      assert.equal(db.pragma('user_version', { simple: true }), 4);
+      assert.equal(db.pragma('user_version', { simple: true }), 5);
     } finally {
       db.close();
     }
