@@ -45,10 +45,10 @@ function ephemeralRange(): [number, number] {
   return [32768, 60999];
 }
 
-/** Below the ephemeral range when there is room there, else above it. */
+/** From 10000 up to the ephemeral range when that leaves at least 2,000 ports, else above the range. */
 function fixedPortRange(): [number, number] {
   const [low, high] = ephemeralRange();
-  return low - 1 - 10_000 >= 2_000 ? [10_000, low - 1] : [high + 1, 65_535];
+  return low > 12_000 ? [10_000, low - 1] : [high + 1, 65_535];
 }
 
 function bindsOnLoopback(port: number): Promise<boolean> {
